@@ -1,0 +1,143 @@
+/* base.h: the public interface of the base part (no curses, SQLite or network). */
+#ifndef TRIAGE_BASE_H
+#define TRIAGE_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <libintl.h>
+#define _(s)	gettext(s)
+#define N_(s)	(s)
+
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+
+#ifndef __dead
+#define __dead	__attribute__((__noreturn__))
+#endif
+#define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
+
+/* xmalloc.c: allocation that aborts on exhaustion. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...) printflike(2, 3);
+int	 xvasprintf(char **, const char *, va_list);
+char	*xprintf(const char *, ...) printflike(1, 2);	/* Caller frees. */
+void	 freezero_str(char *);
+
+/* buf.c: growable byte buffers, always NUL-terminated. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+};
+#define BUF_INIT	{ NULL, 0, 0 }
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_grow(struct buf *, size_t);
+void	 buf_append(struct buf *, const void *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, int);
+void	 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
+void	 buf_vprintf(struct buf *, const char *, va_list);
+void	 buf_truncate(struct buf *, size_t);
+const char *buf_cstr(struct buf *);		/* never NULL */
+char	*buf_detach(struct buf *);		/* Caller frees. */
+int	 buf_read_file(struct buf *, const char *, size_t, char **);
+int	 buf_read_fd(struct buf *, int, size_t, char **);
+
+/* log.c: logging to a file or stderr; never to the terminal while curses runs. */
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
+void	 log_open(const char *path, enum log_level);	/* NULL: stderr */
+void	 log_set_quiet(int);
+void	 log_close(void);
+void	 log_warnx(const char *, ...) printflike(1, 2);
+void	 log_info(const char *, ...) printflike(1, 2);
+void	 log_debug(const char *, ...) printflike(1, 2);
+__dead void fatalx(const char *, ...) printflike(1, 2);
+__dead void fatal(const char *, ...) printflike(1, 2);
+
+/* utf8.c: UTF-8 decoding and validation. */
+#define UTF8_REPLACEMENT	0xfffd
+int	 utf8_decode(const char *, size_t, uint32_t *);	/* bytes used, >= 1 */
+int	 utf8_encode(uint32_t, char *);			/* bytes written */
+int	 utf8_valid(const char *, size_t);
+size_t	 utf8_strlen(const char *);			/* code points */
+size_t	 utf8_prev(const char *, size_t);		/* start of previous char */
+size_t	 utf8_next(const char *, size_t, size_t);	/* start of next char */
+
+/* sanitize.c: the one gate between data and the terminal. */
+int	 sanitize_is_forbidden(uint32_t);
+int	 sanitize_width(uint32_t);
+void	 sanitize_line(struct buf *, const char *, size_t, int flags);
+int	 sanitize_width_str(const char *, size_t);
+size_t	 sanitize_fit(struct buf *, const char *, size_t, int cols, int flags);
+#define SANITIZE_KEEP_NEWLINES	0x1	/* keep \n (multi-line bodies) */
+#define SANITIZE_ASCII		0x2	/* non-ASCII shown as '?' (LANG=C) */
+
+/* uuid.c: UUID version 7, as 36-character strings. */
+#define UUID_STRLEN	36
+void	 uuid_v7(char out[UUID_STRLEN + 1]);
+void	 uuid_v7_from(char out[UUID_STRLEN + 1], int64_t ms, const uint8_t rnd[10]);
+int	 uuid_valid(const char *);
+int64_t	 uuid_v7_time(const char *);
+
+/* timeutil.c: UTC epoch milliseconds. */
+int64_t	 time_now_ms(void);
+int64_t	 time_mono_ns(void);
+void	 time_set_now_ms(int64_t);		/* tests: freeze "now"; 0 thaws */
+int	 time_parse_rfc3339(const char *, int64_t *);
+#define TIME_RFC3339_SIZE	64
+void	 time_format_rfc3339(int64_t, char out[TIME_RFC3339_SIZE]);
+int	 time_parse_duration(const char *, int64_t *);	/* "7d", "2h", "90m" -> ms */
+void	 time_format_relative(int64_t ms, char *out, size_t);	/* "3h", "2d" */
+void	 time_format_countdown(int64_t ms, char *out, size_t);	/* "1h20m", "-3d" */
+
+/* rng.c: a small seeded generator (xoshiro256**) for deterministic data. */
+struct rng {
+	uint64_t	s[4];
+};
+void	 rng_seed(struct rng *, uint64_t);
+uint64_t rng_next(struct rng *);
+uint32_t rng_below(struct rng *, uint32_t);	/* uniform in [0, n) */
+int	 rng_range(struct rng *, int lo, int hi);	/* inclusive */
+double	 rng_double(struct rng *);		/* [0, 1) */
+int	 rng_chance(struct rng *, double);
+void	 rng_bytes(struct rng *, uint8_t *, size_t);
+void	 random_bytes(void *, size_t);		/* from the kernel */
+
+/* paths.c: XDG directories. Caller frees. */
+char	*path_data_dir(void);		/* $XDG_DATA_HOME/triage */
+char	*path_config_file(void);	/* $XDG_CONFIG_HOME/triage/config */
+char	*path_state_dir(void);		/* $XDG_STATE_HOME/triage */
+int	 path_mkdirs(const char *, mode_t, char **);
+
+/* config.c: the INI config file (libinih). */
+struct config;
+struct config_key {
+	const char	*section;
+	const char	*name;	/* "*" accepts any name in the section */
+	const char	*help;
+};
+struct config	*config_new(void);
+int	 config_load(struct config *, const char *path,
+	     const struct config_key *known, char **cause);
+const char *config_get(struct config *, const char *section, const char *name);
+size_t	 config_count(struct config *, const char *section);
+int	 config_entry(struct config *, const char *section, size_t idx,
+	     const char **name, const char **value);
+const char *config_warnings(struct config *);	/* unknown keys, one per line */
+void	 config_free(struct config *);
+
+#endif

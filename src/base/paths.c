@@ -1,0 +1,73 @@
+/* paths.c: the XDG base directories triage uses. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base.h"
+
+/* $VAR/triage if VAR is set and absolute, else $HOME/fallback/triage. */
+static char *
+xdg_dir(const char *var, const char *fallback)
+{
+	const char	*v, *home;
+
+	if ((v = getenv(var)) != NULL && v[0] == '/')
+		return (xprintf("%s/triage", v));
+	if ((home = getenv("HOME")) == NULL || *home == '\0')
+		home = "/";
+	return (xprintf("%s/%s/triage", home, fallback));
+}
+
+/* The data directory. Caller frees. */
+char *
+path_data_dir(void)
+{
+	return (xdg_dir("XDG_DATA_HOME", ".local/share"));
+}
+
+/* The state (log) directory. Caller frees. */
+char *
+path_state_dir(void)
+{
+	return (xdg_dir("XDG_STATE_HOME", ".local/state"));
+}
+
+/* The config file. Caller frees. */
+char *
+path_config_file(void)
+{
+	char	*dir, *path;
+
+	dir = xdg_dir("XDG_CONFIG_HOME", ".config");
+	path = xprintf("%s/config", dir);
+	free(dir);
+	return (path);
+}
+
+/* Create a directory and its parents, like mkdir -p. */
+int
+path_mkdirs(const char *path, mode_t mode, char **cause)
+{
+	char	*copy, *p;
+
+	copy = xstrdup(path);
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) == -1 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) == -1 && errno != EEXIST)
+		goto fail;
+	free(copy);
+	return (0);
+fail:
+	*cause = xprintf("%s: %s", copy, strerror(errno));
+	free(copy);
+	return (-1);
+}

@@ -1,0 +1,4 @@
+/* cli-common.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

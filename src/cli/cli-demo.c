@@ -1,0 +1,4 @@
+/* cli-demo.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

@@ -1,0 +1,4 @@
+/* cli-json.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

@@ -1,0 +1,4 @@
+/* cli-ls.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

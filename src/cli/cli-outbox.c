@@ -1,0 +1,4 @@
+/* cli-outbox.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

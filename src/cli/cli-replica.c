@@ -1,0 +1,4 @@
+/* cli-replica.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

@@ -1,0 +1,4 @@
+/* cli-search.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

@@ -1,0 +1,4 @@
+/* cli-show.c: placeholder. */
+#include "config.h"
+
+#include "cli.h"

@@ -1,0 +1,4 @@
+/* gen-text.c: placeholder. */
+#include "config.h"
+
+#include "model.h"

@@ -1,0 +1,4 @@
+/* gen.c: placeholder. */
+#include "config.h"
+
+#include "model.h"

@@ -1,0 +1,4 @@
+/* query-parse.c: placeholder. */
+#include "config.h"
+
+#include "model.h"

@@ -1,0 +1,4 @@
+/* query-sql.c: placeholder. */
+#include "config.h"
+
+#include "model.h"

@@ -1,0 +1,4 @@
+/* replica-customer.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

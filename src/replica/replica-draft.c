@@ -1,0 +1,4 @@
+/* replica-draft.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

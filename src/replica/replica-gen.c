@@ -1,0 +1,4 @@
+/* replica-gen.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

@@ -1,0 +1,4 @@
+/* replica-outbox.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

@@ -1,0 +1,4 @@
+/* replica-put.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

@@ -1,0 +1,4 @@
+/* replica-queue.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

@@ -1,0 +1,4 @@
+/* replica-search.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

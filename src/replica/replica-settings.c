@@ -1,0 +1,4 @@
+/* replica-settings.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

@@ -1,0 +1,4 @@
+/* replica-ticket.c: placeholder. */
+#include "config.h"
+
+#include "replica-int.h"

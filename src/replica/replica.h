@@ -1,0 +1,353 @@
+/* replica.h: the public interface of the SQLite replica. */
+#ifndef TRIAGE_REPLICA_H
+#define TRIAGE_REPLICA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "model/model.h"
+
+/*
+ * Functions that can fail return 0 on success and -1 with *cause set
+ * (allocated; the caller frees). Lookups return REPLICA_NOTFOUND (1) when
+ * the thing asked for does not exist. A struct replica is one SQLite
+ * connection: use it from one thread only; open another for another thread.
+ */
+#define REPLICA_NOTFOUND	1
+
+#define REPLICA_CREATE		0x1	/* create the file if it is missing */
+#define REPLICA_READONLY	0x2	/* open for reading only */
+#define REPLICA_BULK		0x4	/* generator: fast, unsafe on crash */
+
+#define REPLICA_NO_DUE		INT64_C(9000000000000000000)
+
+struct replica;
+
+/* replica.c: opening, migrations, transactions. */
+char	*replica_default_path(void);		/* Caller frees. */
+int	 replica_open(const char *, int, struct replica **, char **);
+void	 replica_close(struct replica *);
+const char *replica_path(struct replica *);
+int	 replica_version(struct replica *);
+int	 replica_latest_version(void);
+int	 replica_create_at_version(const char *, int, char **);	/* tests */
+int	 replica_begin(struct replica *, char **);
+int	 replica_commit(struct replica *, char **);
+void	 replica_rollback(struct replica *);
+int	 replica_check(struct replica *, char **);	/* integrity + FTS */
+
+/* replica-settings.c: key/value settings and the current user. */
+char	*replica_setting(struct replica *, const char *);	/* Caller frees. */
+int	 replica_setting_set(struct replica *, const char *, const char *,
+	     char **);
+char	*replica_me(struct replica *);		/* user id or NULL; Caller frees. */
+int	 replica_user_by_email(struct replica *, const char *, char **id,
+	     char **);
+
+/* A ticket as lists and the ticket view show it. Strings are owned. */
+struct ticket {
+	char		 id[UUID_STRLEN + 1];
+	int64_t		 number;	/* 0: not numbered yet ("new") */
+	char		*subject;
+	int		 status;
+	int		 priority;
+	char		*channel;
+	char		*category;
+	char		*tags;		/* JSON array text */
+	char		*customer_id;
+	char		*customer;	/* name */
+	char		*customer_email;
+	char		*assignee_id;
+	char		*assignee;	/* name; NULL: unassigned */
+	char		*assignee_email;
+	char		*team_id;
+	char		*team;
+	int64_t		 created_at;
+	int64_t		 updated_at;
+	int64_t		 first_response_due;
+	int64_t		 first_response_at;
+	int64_t		 resolution_due;
+	int64_t		 solved_at;
+	int64_t		 sla_due;	/* REPLICA_NO_DUE when no clock runs */
+	int		 escalation;
+	char		*merged_into;
+	int64_t		 rev;
+	int		 pending;	/* unsynced local changes */
+	int		 rejected;	/* a local change was rejected */
+};
+void	 ticket_clear(struct ticket *);
+
+struct ticket_list {
+	struct ticket	*v;
+	size_t		 n;
+};
+void	 ticket_list_free(struct ticket_list *);
+
+/* replica-queue.c: queue windows with keyset paging. */
+enum queue_sort {
+	QUEUE_SORT_SLA,		/* nearest due first */
+	QUEUE_SORT_UPDATED,	/* most recently updated first */
+	QUEUE_SORT_PRIORITY,	/* most urgent first, then most recent */
+	QUEUE_SORT_NUMBER	/* highest number first; unnumbered on top */
+};
+#define QUEUE_SORT_COUNT	4
+const char *queue_sort_name(enum queue_sort);
+int	 queue_sort_parse(const char *);	/* -1 if unknown */
+
+struct queue;
+int	 replica_queue_open(struct replica *, const char *, enum queue_sort,
+	     struct queue **, struct query_error *);
+/*
+ * Fetch up to limit tickets after (or, backward, before) the ticket `from`
+ * in the queue's order; from NULL starts at the top (or, backward, the
+ * bottom). Rows come back in display order either way.
+ */
+int	 replica_queue_fetch(struct queue *, const struct ticket *from,
+	     int backward, size_t limit, struct ticket_list *, char **);
+int	 replica_queue_count(struct queue *, int64_t *, char **);
+int	 replica_queue_position(struct queue *, const struct ticket *,
+	     int64_t *, char **);		/* rows before it */
+void	 replica_queue_close(struct queue *);
+
+/* Saved views: builtin ones, the config's, the user's. */
+struct saved_view {
+	char		*name;
+	char		*query;
+	enum queue_sort	 sort;
+	int		 builtin;
+};
+struct saved_view_list {
+	struct saved_view	*v;
+	size_t			 n;
+};
+int	 replica_views(struct replica *, struct saved_view_list *, char **);
+int	 replica_view_get(struct replica *, const char *, struct saved_view *,
+	     char **);
+int	 replica_view_save(struct replica *, const char *, const char *,
+	     enum queue_sort, char **);
+void	 saved_view_clear(struct saved_view *);
+void	 saved_view_list_free(struct saved_view_list *);
+
+/* replica-ticket.c: one ticket with its thread, events and attachments. */
+enum sync_state {
+	SYNC_SYNCED,
+	SYNC_PENDING,
+	SYNC_REJECTED,
+	SYNC_CONFLICT
+};
+const char *sync_state_name(enum sync_state);
+
+struct message {
+	char		 id[UUID_STRLEN + 1];
+	char		*author;	/* customer, agent, system */
+	char		*author_id;
+	char		*author_name;
+	int		 internal;
+	char		*body;
+	int64_t		 created_at;
+	char		*delivery;	/* queued, sent, failed; NULL */
+	char		*delivery_reason;
+	char		*macro_commit;
+	enum sync_state	 state;
+	char		*reason;	/* why it was rejected */
+};
+
+struct event {
+	char		 id[UUID_STRLEN + 1];
+	char		*actor;		/* name; NULL: the system */
+	char		*field;
+	char		*old_value;
+	char		*new_value;
+	int64_t		 created_at;
+};
+
+struct attachment {
+	char		 id[UUID_STRLEN + 1];
+	char		 message_id[UUID_STRLEN + 1];
+	char		*name;
+	char		*mime;
+	int64_t		 size;
+	char		*sha256;
+};
+
+struct ticket_detail {
+	struct ticket		 t;
+	struct message		*messages;
+	size_t			 nmessages;
+	struct event		*events;
+	size_t			 nevents;
+	struct attachment	*attachments;
+	size_t			 nattachments;
+};
+int	 replica_ticket_get(struct replica *, int64_t number, const char *id,
+	     struct ticket_detail **, char **);
+int	 replica_ticket_id(struct replica *, int64_t, char id[UUID_STRLEN + 1],
+	     char **);
+void	 ticket_detail_free(struct ticket_detail *);
+
+/* replica-customer.c: the customer 360. */
+struct identity {
+	char		 id[UUID_STRLEN + 1];
+	char		*kind;
+	char		*value;
+};
+
+struct order_item {
+	char		*sku;
+	char		*title;
+	int		 qty;
+	int64_t		 unit_price_cents;
+};
+
+struct shipment {
+	char		 id[UUID_STRLEN + 1];
+	char		*carrier;
+	char		*tracking;
+	char		*status;
+	int64_t		 shipped_at;
+	int64_t		 delivered_at;
+};
+
+struct order {
+	char			 id[UUID_STRLEN + 1];
+	char			*number;
+	char			*status;
+	char			*currency;
+	int64_t			 total_cents;
+	int64_t			 placed_at;
+	struct order_item	*items;
+	size_t			 nitems;
+	struct shipment		*shipments;
+	size_t			 nshipments;
+};
+
+struct customer_360 {
+	char		 id[UUID_STRLEN + 1];
+	char		*name;
+	char		*email;
+	char		*phone;
+	char		*company;
+	int64_t		 created_at;
+	struct identity	*identities;
+	size_t		 nidentities;
+	struct order	*orders;	/* newest first */
+	size_t		 norders;
+	struct ticket_list tickets;	/* newest first */
+};
+int	 replica_customer_get(struct replica *, const char *id,
+	     struct customer_360 **, char **);
+int	 replica_order_customer(struct replica *, const char *number,
+	     char customer_id[UUID_STRLEN + 1], char order_id[UUID_STRLEN + 1],
+	     char **);
+void	 customer_360_free(struct customer_360 *);
+
+/* replica-search.c: ranked full-text search with highlighted snippets. */
+enum search_kind {
+	SEARCH_TICKET,
+	SEARCH_MESSAGE,
+	SEARCH_CUSTOMER,
+	SEARCH_ORDER
+};
+const char *search_kind_name(enum search_kind);
+
+/* Snippets mark matches with these bytes: SEARCH_MARK_ON word SEARCH_MARK_OFF. */
+#define SEARCH_MARK_ON		'\x01'
+#define SEARCH_MARK_OFF		'\x02'
+
+struct search_hit {
+	enum search_kind kind;
+	char		 id[UUID_STRLEN + 1];	/* the entity found */
+	char		 ticket_id[UUID_STRLEN + 1];	/* tickets, messages */
+	int64_t		 ticket_number;
+	char		 customer_id[UUID_STRLEN + 1];	/* customers, orders */
+	char		*title;		/* subject, name or order number */
+	char		*snippet;	/* with match marks */
+	double		 score;		/* lower is better */
+	int		 exact;		/* #number or exact order number */
+};
+struct search_result {
+	struct search_hit	*v;
+	size_t			 n;
+};
+int	 replica_search(struct replica *, const char *, size_t,
+	     struct search_result *, char **);
+void	 search_result_free(struct search_result *);
+char	*search_fts_query(const char *, int prefix);	/* Caller frees. */
+
+/* replica-outbox.c: local changes waiting for the server. */
+enum outbox_state {
+	OUTBOX_PENDING,
+	OUTBOX_APPLIED,
+	OUTBOX_REJECTED,
+	OUTBOX_CONFLICT
+};
+const char *outbox_state_name(enum outbox_state);
+
+struct outbox_entry {
+	int64_t		 seq;
+	char		 mutation_id[UUID_STRLEN + 1];
+	char		*type;
+	char		*ticket_id;
+	int64_t		 ticket_number;
+	char		*entity_id;
+	char		*payload;	/* JSON object */
+	enum outbox_state state;
+	char		*reason;
+	int64_t		 rev;
+	int		 attempts;
+	int64_t		 created_at;
+};
+struct outbox_list {
+	struct outbox_entry	*v;
+	size_t			 n;
+};
+/* Must run inside the transaction that makes the local change. */
+int	 replica_outbox_append(struct replica *, const char *type,
+	     const char *ticket_id, const char *entity_id, const char *payload,
+	     int64_t *seq, char **);
+int	 replica_outbox_list(struct replica *, unsigned int statemask,
+	     struct outbox_list *, char **);
+int	 replica_outbox_mark(struct replica *, int64_t, enum outbox_state,
+	     const char *reason, int64_t rev, char **);
+int	 replica_outbox_count(struct replica *, enum outbox_state, int64_t *,
+	     char **);
+void	 outbox_list_free(struct outbox_list *);
+#define OUTBOX_MASK(s)	(1u << (s))
+
+/* replica-draft.c: reply and note drafts that survive a crash. */
+int	 replica_draft_save(struct replica *, const char *ticket_id,
+	     const char *kind, const char *body, char **);
+int	 replica_draft_load(struct replica *, const char *ticket_id,
+	     const char *kind, char **body, char **);
+int	 replica_draft_delete(struct replica *, const char *, const char *,
+	     char **);
+
+/* replica-put.c: upsert one synced row (the generator and sync use these). */
+int	 replica_put_org(struct replica *, const struct org_rec *, char **);
+int	 replica_put_sla(struct replica *, const struct sla_rec *, char **);
+int	 replica_put_team(struct replica *, const struct team_rec *, char **);
+int	 replica_put_user(struct replica *, const struct user_rec *, char **);
+int	 replica_put_customer(struct replica *, const struct customer_rec *,
+	     char **);
+int	 replica_put_identity(struct replica *, const struct identity_rec *,
+	     char **);
+int	 replica_put_order(struct replica *, const struct order_rec *, char **);
+int	 replica_put_order_item(struct replica *,
+	     const struct order_item_rec *, char **);
+int	 replica_put_shipment(struct replica *, const struct shipment_rec *,
+	     char **);
+int	 replica_put_ticket(struct replica *, const struct ticket_rec *,
+	     char **);
+int	 replica_put_message(struct replica *, const struct message_rec *,
+	     char **);
+int	 replica_put_attachment(struct replica *,
+	     const struct attachment_rec *, char **);
+int	 replica_put_event(struct replica *, const struct event_rec *, char **);
+
+/* replica-gen.c: fill a replica from the generator. */
+int	 replica_generate(struct replica *, const struct gen_opts *,
+	     void (*)(void *, int64_t, int64_t), void *, struct gen_stats *,
+	     char **);
+
+#endif
