@@ -1,4 +1,103 @@
-/* main.c: placeholder. */
+/* main.c: the subcommand table and the global options of the triage binary. */
 #include "config.h"
 
-int main(void) { return 0; }
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "main.h"
+
+/* Every subcommand: name, entry point, synopsis, help. */
+const struct cli_cmd cli_cmds[] = {
+	{ "demo", cli_demo, N_("[--tickets N] [--reset]"),
+	  N_("make the demo replica if it is missing and open it") },
+	{ "ls", cli_ls, N_("[QUERY] [--view NAME] [--sort S] [--limit N] "
+	  "[--json]"), N_("list tickets matching a query or saved view") },
+	{ "show", cli_show, N_("NUMBER [--json]"),
+	  N_("show a ticket with its thread") },
+	{ "search", cli_search, N_("TEXT [--limit N] [--json]"),
+	  N_("search tickets, messages, customers and orders") },
+	{ "outbox", cli_outbox, N_("[--all] [--json]"),
+	  N_("list local changes not yet accepted by the server") },
+	{ "replica", cli_replica, N_("gen|check|info ..."),
+	  N_("generate, check or describe a replica file") },
+	{ NULL, NULL, NULL, NULL }
+};
+
+/* Print the usage summary, generated from the subcommand table. */
+void
+main_usage(FILE *f)
+{
+	const struct cli_cmd	*c;
+
+	fprintf(f, "%s\n\n", _("usage: triage [--replica PATH] [COMMAND] "
+	    "[ARGS]"));
+	fprintf(f, "%s\n\n", _("triage is a terminal console for support "
+	    "agents over a local replica of tickets, customers and orders."));
+	fprintf(f, "%s\n", _("commands:"));
+	for (c = cli_cmds; c->name != NULL; c++)
+		fprintf(f, "  %-8s %s\n           %s\n", c->name,
+		    _(c->synopsis), _(c->help));
+	fprintf(f, "\n%s\n", _("options:\n"
+	    "  --replica PATH   the replica file (default $TRIAGE_REPLICA, "
+	    "else\n                   $XDG_DATA_HOME/triage/replica.db)\n"
+	    "  --help           show this help\n"
+	    "  --version        show the version\n\n"
+	    "exit status: 0 success, 1 not found, 2 usage or query error, "
+	    "3 replica error"));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "replica", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cli_cmd	*c;
+	struct cli_env		 env;
+	int			 ch;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+	memset(&env, 0, sizeof env);
+	if (getenv("TRIAGE_REPLICA") != NULL && *getenv("TRIAGE_REPLICA") == '\0')
+		unsetenv("TRIAGE_REPLICA");
+
+	while ((ch = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'R':
+			env.replica = optarg;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return (0);
+		case 'V':
+			printf("triage %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			main_usage(stderr);
+			return (EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		/* The console arrives with its issue; until then, help. */
+		main_usage(stdout);
+		return (0);
+	}
+	for (c = cli_cmds; c->name != NULL; c++) {
+		if (strcmp(c->name, argv[0]) == 0)
+			return (c->run(&env, argc, argv));
+	}
+	fprintf(stderr, _("triage: unknown command \"%s\"\n"), argv[0]);
+	main_usage(stderr);
+	return (EXIT_USAGE);
+}

@@ -104,6 +104,7 @@ CREATE UNIQUE INDEX tickets_number ON tickets(number);
 CREATE INDEX tickets_updated ON tickets(updated_at, id);
 CREATE INDEX tickets_sla ON tickets(sla_due, id);
 CREATE INDEX tickets_priority ON tickets(priority, updated_at, id);
+CREATE INDEX tickets_numkey ON tickets(ifnull(number, 9000000000000000000), id);
 CREATE INDEX tickets_status ON tickets(status, updated_at);
 CREATE INDEX tickets_assignee ON tickets(assignee_id, status);
 CREATE INDEX tickets_customer ON tickets(customer_id);
@@ -187,7 +188,7 @@ CREATE TABLE orders (
 	deleted		INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX orders_customer ON orders(customer_id, placed_at);
-CREATE INDEX orders_number ON orders(number);
+CREATE INDEX orders_number ON orders(number COLLATE NOCASE);
 
 CREATE TABLE order_items (
 	rid		INTEGER PRIMARY KEY,

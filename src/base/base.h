@@ -52,6 +52,9 @@ char	*buf_detach(struct buf *);		/* Caller frees. */
 int	 buf_read_file(struct buf *, const char *, size_t, char **);
 int	 buf_read_fd(struct buf *, int, size_t, char **);
 
+/* base64.c */
+void	 buf_base64(struct buf *, const void *, size_t);
+
 /* log.c: logging to a file or stderr; never to the terminal while curses runs. */
 enum log_level {
 	LOG_LEVEL_ERROR,

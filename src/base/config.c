@@ -25,6 +25,9 @@ struct config {
 struct config_reader {
 	FILE			*f;
 	int			 line;
+	int			 bad_line;	/* first line refused, or 0 */
+	const char		*bad_why;
+	int			 read_errno;	/* errno of a failed read, or 0 */
 	const char		*path;
 	struct config		*cfg;
 	const struct config_key	*known;
@@ -41,17 +44,53 @@ config_new(void)
 	return (cfg);
 }
 
-/* fgets for libinih that counts lines, so handlers know where they are. */
+/* Remember the first line that cannot be given to libinih, and why. */
+static void
+config_bad_line(struct config_reader *r, int line, const char *why)
+{
+	if (r->bad_line == 0) {
+		r->bad_line = line;
+		r->bad_why = why;
+	}
+}
+
+/*
+ * fgets for libinih that counts physical lines, so handlers know where they
+ * are. libinih reads into a fixed buffer and would parse the rest of a longer
+ * line as a line of its own (a cut value, a bogus key, wrong line numbers), so
+ * such a line is skipped whole and reported; so is a line with a NUL byte.
+ */
 static char *
 config_read_line(char *str, int num, void *stream)
 {
 	struct config_reader	*r = stream;
-	char			*s;
+	int			 c, i = 0, line = r->line + 1;
 
-	s = fgets(str, num, r->f);
-	if (s != NULL)
-		r->line++;
-	return (s);
+	if (num < 2)
+		return (NULL);
+	while ((c = getc(r->f)) != EOF) {
+		if (c == '\0')
+			config_bad_line(r, line, _("NUL byte"));
+		if (i == num - 1) {
+			if (c == '\n')
+				break;
+			config_bad_line(r, line, _("line too long"));
+			while ((c = getc(r->f)) != EOF && c != '\n')
+				/* nothing */;
+			i = 0;
+			break;
+		}
+		str[i++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && ferror(r->f) && r->read_errno == 0)
+		r->read_errno = errno != 0 ? errno : EIO;
+	if (c == EOF && i == 0)
+		return (NULL);
+	str[i] = '\0';
+	r->line = line;
+	return (str);
 }
 
 static int
@@ -115,8 +154,17 @@ config_load(struct config *cfg, const char *path,
 	r.path = path;
 	r.cfg = cfg;
 	r.known = known;
+	errno = 0;
 	rc = ini_parse_stream(config_read_line, &r, config_handler, &r);
 	fclose(r.f);
+	if (r.read_errno != 0) {
+		*cause = xprintf("%s: %s", path, strerror(r.read_errno));
+		return (-1);
+	}
+	if (r.bad_line != 0 && (rc <= 0 || r.bad_line <= rc)) {
+		*cause = xprintf("%s:%d: %s", path, r.bad_line, r.bad_why);
+		return (-1);
+	}
 	if (rc > 0) {
 		*cause = xprintf("%s:%d: %s", path, rc, _("syntax error"));
 		return (-1);

@@ -51,8 +51,13 @@ path_config_file(void)
 int
 path_mkdirs(const char *path, mode_t mode, char **cause)
 {
-	char	*copy, *p;
+	char		*copy, *p;
+	struct stat	 sb;
 
+	if (*path == '\0') {
+		*cause = xstrdup(_("empty directory name"));
+		return (-1);
+	}
 	copy = xstrdup(path);
 	for (p = copy + 1; *p != '\0'; p++) {
 		if (*p != '/')
@@ -62,8 +67,16 @@ path_mkdirs(const char *path, mode_t mode, char **cause)
 			goto fail;
 		*p = '/';
 	}
-	if (mkdir(copy, mode) == -1 && errno != EEXIST)
-		goto fail;
+	if (mkdir(copy, mode) == -1) {
+		if (errno != EEXIST)
+			goto fail;
+		if (stat(copy, &sb) == -1)
+			goto fail;
+		if (!S_ISDIR(sb.st_mode)) {
+			errno = ENOTDIR;
+			goto fail;
+		}
+	}
 	free(copy);
 	return (0);
 fail:

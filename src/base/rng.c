@@ -72,13 +72,21 @@ rng_below(struct rng *r, uint32_t n)
 	return ((uint32_t)(m >> 32));
 }
 
-/* A uniform integer in [lo, hi]. */
+/* A uniform integer in [lo, hi]; any int bounds, without overflow. */
 int
 rng_range(struct rng *r, int lo, int hi)
 {
+	uint64_t	 span;
+	uint32_t	 v;
+
 	if (hi <= lo)
 		return (lo);
-	return (lo + (int)rng_below(r, (uint32_t)(hi - lo + 1)));
+	span = (uint64_t)((int64_t)hi - lo) + 1;
+	if (span > UINT32_MAX)
+		v = (uint32_t)(rng_next(r) >> 32);
+	else
+		v = rng_below(r, (uint32_t)span);
+	return ((int)((int64_t)lo + v));
 }
 
 /* A uniform double in [0, 1). */

@@ -46,7 +46,8 @@ sanitize_width(uint32_t c)
 /*
  * Decode the next character for display: forbidden and unprintable code
  * points and invalid bytes become U+FFFD (or '?' in ASCII mode), a tab becomes
- * a space. Sets *out and *width; returns bytes consumed.
+ * a space, a line break ("\n" or "\r\n") a newline or, on one line, a space.
+ * Sets *out and *width; returns bytes consumed.
  */
 static int
 sanitize_next(const char *s, size_t len, int flags, uint32_t *out, int *width)
@@ -55,18 +56,16 @@ sanitize_next(const char *s, size_t len, int flags, uint32_t *out, int *width)
 	int		 n, w;
 
 	n = utf8_decode(s, len, &c);
-	if (c == '\t')
-		c = ' ';
-	else if (c == '\r' && n < (int)len && s[n] == '\n' &&
-	    (flags & SANITIZE_KEEP_NEWLINES)) {
-		*out = '\n';
-		*width = 0;
-		return (n + 1);
-	} else if (c == '\n' && (flags & SANITIZE_KEEP_NEWLINES)) {
+	if (c == '\r' && (size_t)n < len && s[n] == '\n') {
+		c = '\n';
+		n++;
+	}
+	if (c == '\n' && (flags & SANITIZE_KEEP_NEWLINES)) {
 		*out = c;
 		*width = 0;
 		return (n);
-	} else if (c == '\n')
+	}
+	if (c == '\t' || c == '\n')
 		c = ' ';
 	if (sanitize_is_forbidden(c) || (w = sanitize_width(c)) < 0) {
 		c = UTF8_REPLACEMENT;

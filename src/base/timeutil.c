@@ -127,11 +127,14 @@ time_format_rfc3339(int64_t ms, char out[TIME_RFC3339_SIZE])
 	time_t		 t;
 	int64_t		 rem;
 
+	t = (time_t)(ms / 1000);
 	rem = ms % 1000;
-	if (rem < 0)
+	if (rem < 0) {
 		rem += 1000;
-	t = (time_t)((ms - rem) / 1000);
-	gmtime_r(&t, &tm);
+		t--;
+	}
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
 	snprintf(out, TIME_RFC3339_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (int)rem);
@@ -174,6 +177,8 @@ time_parse_duration(const char *s, int64_t *out)
 		default:
 			return (-1);
 		}
+		if (n * unit > INT64_MAX - total)
+			return (-1);
 		total += n * unit;
 	}
 	*out = total;
@@ -204,12 +209,15 @@ time_format_relative(int64_t ms, char *out, size_t len)
 		snprintf(out, len, "%lldy", (long long)(s / (86400 * 365)));
 }
 
-/* A countdown with two units: "45m", "1h20m", "2d3h"; negative gets '-'. */
+/* A countdown with two units: "45m", "1h20m", "2d03h"; negative gets '-'. */
 void
 time_format_countdown(int64_t ms, char *out, size_t len)
 {
 	const char	*sign = ms < 0 ? "-" : "";
-	int64_t		 m = (ms < 0 ? -ms : ms) / 60000;
+	int64_t		 m = ms / 60000;
+
+	if (m < 0)
+		m = -m;
 
 	if (m < 60)
 		snprintf(out, len, "%s%lldm", sign, (long long)m);

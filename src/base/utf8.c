@@ -119,18 +119,24 @@ utf8_strlen(const char *s)
 	return (n);
 }
 
-/* The offset of the character before offset off. */
+/*
+ * The offset of the character before offset off: the inverse of utf8_next,
+ * so an invalid byte counts as one character going backwards as well.
+ */
 size_t
 utf8_prev(const char *s, size_t off)
 {
-	size_t	 i;
+	size_t		 i;
+	uint32_t	 cp;
 
 	if (off == 0)
 		return (0);
 	i = off - 1;
 	while (i > 0 && off - i < 4 && ((unsigned char)s[i] & 0xc0) == 0x80)
 		i--;
-	return (i);
+	if (i + (size_t)utf8_decode(s + i, off - i, &cp) == off)
+		return (i);
+	return (off - 1);
 }
 
 /* The offset of the character after offset off in a string of len bytes. */

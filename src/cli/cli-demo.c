@@ -1,4 +1,157 @@
-/* cli-demo.c: placeholder. */
+/* cli-demo.c: `triage demo`: make the demo replica if it is missing, then show it. */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+
+#define DEMO_TICKETS	3000
+#define DEMO_SEED	20261121
+
+/* Remove a replica file and its WAL companions, if it is a triage replica. */
+static int
+demo_remove(const char *path)
+{
+	struct replica	*r;
+	char		*cause = NULL, *side;
+	int		 rc;
+
+	if (replica_open(path, 0, &r, &cause) != 0) {
+		rc = cli_error(EXIT_REPLICA, "%s", cause);
+		free(cause);
+		return (rc);
+	}
+	replica_close(r);
+	side = xprintf("%s-wal", path);
+	unlink(side);
+	free(side);
+	side = xprintf("%s-shm", path);
+	unlink(side);
+	free(side);
+	if (unlink(path) != 0)
+		return (cli_error(EXIT_REPLICA, "%s: %s", path,
+		    strerror(errno)));
+	return (0);
+}
+
+/*
+ * What the demo shows until the console arrives: each saved view with its
+ * live count, and commands to try.
+ */
+static int
+demo_summary(struct cli_env *env)
+{
+	struct replica		*r;
+	struct saved_view_list	 views;
+	struct queue		*q;
+	struct query_error	 err;
+	char			*cause = NULL;
+	int64_t			 count;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = cli_open(env, 0, &r)) != 0)
+		return (rc);
+	if (replica_views(r, &views, &cause) != 0) {
+		rc = cli_error(EXIT_REPLICA, "%s", cause);
+		free(cause);
+		replica_close(r);
+		return (rc);
+	}
+	for (i = 0; i < views.n; i++) {
+		if (replica_queue_open(r, views.v[i].query, views.v[i].sort, &q,
+		    &err) != 0) {
+			printf("  %-16s %s\n", views.v[i].name, err.message);
+			query_error_free(&err);
+			continue;
+		}
+		if (replica_queue_count(q, &count, &cause) == 0)
+			printf("  %-16s %6lld\n", views.v[i].name,
+			    (long long)count);
+		else {
+			printf("  %-16s %s\n", views.v[i].name, cause);
+			free(cause);
+			cause = NULL;
+		}
+		replica_queue_close(q);
+	}
+	printf(_("try:\n  triage --replica %s ls 'status:open "
+	    "priority:>=high'\n  triage --replica %s search refund\n"),
+	    replica_path(r), replica_path(r));
+	saved_view_list_free(&views);
+	replica_close(r);
+	return (0);
+}
+
+/* triage demo [--tickets N] [--reset] */
+int
+cli_demo(struct cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tickets", required_argument, NULL, 't' },
+		{ "reset", no_argument, NULL, 'r' },
+		{ "replica", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct gen_opts		 go;
+	struct gen_stats	 st;
+	struct stat		 sb;
+	char			*path;
+	int64_t			 n = DEMO_TICKETS;
+	double			 secs;
+	int			 c, reset = 0, rc = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "t:rh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cli_parse_count("--tickets", optarg, 1, 10000000,
+			    &n) != 0)
+				return (EXIT_USAGE);
+			break;
+		case 'r':
+			reset = 1;
+			break;
+		case 'R':
+			env->replica = optarg;
+			break;
+		case 'h':
+			printf("%s\n", _("usage: triage demo [--tickets N] "
+			    "[--reset]"));
+			return (0);
+		default:
+			return (EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		return (cli_error(EXIT_USAGE, "%s",
+		    _("usage: triage demo [--tickets N] [--reset]")));
+	path = env->replica != NULL ? xstrdup(env->replica) : cli_demo_path();
+	if (reset && stat(path, &sb) == 0 && (rc = demo_remove(path)) != 0)
+		goto out;
+	if (stat(path, &sb) != 0) {
+		memset(&go, 0, sizeof go);
+		go.seed = DEMO_SEED;
+		go.tickets = n;
+		go.now = time_now_ms();
+		if ((rc = cli_generate(path, &go, &st, &secs)) != 0)
+			goto out;
+		printf(_("made the demo replica %s: %lld tickets, %lld "
+		    "messages, %lld customers, %lld orders in %.1f s\n"), path,
+		    (long long)st.tickets, (long long)st.messages,
+		    (long long)st.customers, (long long)st.orders, secs);
+	} else
+		printf(_("the demo replica is %s\n"), path);
+	env->replica = path;
+	rc = demo_summary(env);
+	env->replica = NULL;
+out:
+	free(path);
+	return (rc);
+}

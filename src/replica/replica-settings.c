@@ -1,4 +1,86 @@
-/* replica-settings.c: placeholder. */
+/* replica-settings.c: local key/value settings and who "me" is. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "replica-int.h"
+
+/* A setting's value, or NULL when unset. Caller frees. */
+char *
+replica_setting(struct replica *r, const char *key)
+{
+	sqlite3_stmt	*s;
+	char		*cause = NULL, *v = NULL;
+
+	s = rp_stmt(r, RS_SETTING_GET,
+	    "SELECT value FROM settings WHERE key = ?", &cause);
+	if (s == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		return (NULL);
+	}
+	rp_bind_text(s, 1, key);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = rp_col_text(s, 0);
+	sqlite3_reset(s);
+	return (v);
+}
+
+/* Set (or with NULL, remove) a setting. */
+int
+replica_setting_set(struct replica *r, const char *key, const char *value,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (rp_prepare(r, value != NULL ?
+	    "INSERT INTO settings(key, value) VALUES (?, ?) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value" :
+	    "DELETE FROM settings WHERE key = ?", &s, cause) != 0)
+		return (-1);
+	rp_bind_text(s, 1, key);
+	if (value != NULL)
+		rp_bind_text(s, 2, value);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("saving a setting"));
+		return (-1);
+	}
+	return (0);
+}
+
+/* The current user's id (setting user_id), or NULL. Caller frees. */
+char *
+replica_me(struct replica *r)
+{
+	return (replica_setting(r, "user_id"));
+}
+
+/* Find a user's id by email (case-insensitive). */
+int
+replica_user_by_email(struct replica *r, const char *email, char **id,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (rp_prepare(r, "SELECT id FROM users WHERE email = ? "
+	    "COLLATE NOCASE AND deleted = 0", &s, cause) != 0)
+		return (-1);
+	rp_bind_text(s, 1, email);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = rp_col_text(s, 0);
+		sqlite3_finalize(s);
+		return (0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("looking up a user"));
+		return (-1);
+	}
+	return (REPLICA_NOTFOUND);
+}

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,6 +145,55 @@ rp_col_int(sqlite3_stmt *s, int i)
 	return (sqlite3_column_int64(s, i));
 }
 
+/*
+ * Look at the file's first 100 bytes before SQLite does: a file that is not
+ * SQLite, or is shorter than its header says, is refused untouched.
+ */
+static int
+replica_check_header(const char *path, off_t size, char **cause)
+{
+	unsigned char	 h[100];
+	uint32_t	 pagesize, pages, counter, valid_for;
+	int		 fd;
+	ssize_t		 n;
+
+	if (size == 0)
+		return (0);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	n = read(fd, h, sizeof h);
+	close(fd);
+	if (n < 16 || memcmp(h, "SQLite format 3", 16) != 0) {
+		*cause = xprintf(_("%s: not a triage replica (not an SQLite "
+		    "database); left untouched"), path);
+		return (-1);
+	}
+	if (n < (ssize_t)sizeof h) {
+		*cause = xprintf(_("%s: damaged replica (truncated header); "
+		    "left untouched"), path);
+		return (-1);
+	}
+	pagesize = (uint32_t)h[16] << 8 | h[17];
+	if (pagesize == 1)
+		pagesize = 65536;
+	pages = (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 |
+	    (uint32_t)h[30] << 8 | h[31];
+	counter = (uint32_t)h[24] << 24 | (uint32_t)h[25] << 16 |
+	    (uint32_t)h[26] << 8 | h[27];
+	valid_for = (uint32_t)h[92] << 24 | (uint32_t)h[93] << 16 |
+	    (uint32_t)h[94] << 8 | h[95];
+	if (counter == valid_for && pages != 0 &&
+	    (uint64_t)size < (uint64_t)pagesize * pages) {
+		*cause = xprintf(_("%s: damaged replica (truncated: %lld of "
+		    "%llu bytes); left untouched"), path, (long long)size,
+		    (unsigned long long)pagesize * pages);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Read the header pragmas without changing anything in the file. */
 static int
 replica_inspect(struct replica *r, int *app_id, int *version, int *objects,
@@ -189,8 +239,7 @@ replica_migrate(struct replica *r, int from, int target, char **cause)
 			why = xprintf(_("migration to version %d: %s"), v + 1,
 			    sql);
 			free(sql);
-			rp_exec(r, "ROLLBACK", &sql);
-			free(sql);
+			replica_rollback(r);
 			goto fail;
 		}
 	}
@@ -199,8 +248,7 @@ replica_migrate(struct replica *r, int from, int target, char **cause)
 	v = rp_exec(r, sql, &why);
 	free(sql);
 	if (v != 0 || rp_exec(r, "COMMIT", &why) != 0) {
-		rp_exec(r, "ROLLBACK", &sql);
-		free(sql);
+		replica_rollback(r);
 		goto fail;
 	}
 	r->version = target;
@@ -239,7 +287,8 @@ replica_open_version(const char *path, int flags, int target,
 	} else if (!S_ISREG(st.st_mode)) {
 		*cause = xprintf(_("%s: not a regular file"), path);
 		return (-1);
-	}
+	} else if (replica_check_header(path, st.st_size, cause) != 0)
+		return (-1);
 
 	r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
