@@ -344,7 +344,8 @@ replica_search(struct replica *r, const char *text, size_t limit,
 		free(fts);
 	}
 	free(trimmed);
-	qsort(res->v, res->n, sizeof *res->v, search_hit_cmp);
+	if (res->n > 1)
+		qsort(res->v, res->n, sizeof *res->v, search_hit_cmp);
 	while (res->n > limit) {
 		res->n--;
 		free(res->v[res->n].title);
