@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "tui/tui.h"
 #include "main.h"
 
 /* Every subcommand: name, entry point, synopsis, help. */
@@ -18,6 +20,11 @@ const struct cli_cmd cli_cmds[] = {
 	  "[--json]"), N_("list tickets matching a query or saved view") },
 	{ "show", cli_show, N_("NUMBER [--json]"),
 	  N_("show a ticket with its thread") },
+	{ "reply", cli_reply, N_("NUMBER [--note] (--body-file FILE | -m TEXT) "
+	  "[--json]"), N_("queue a reply, or with --note an internal note") },
+	{ "set", cli_set, N_("NUMBER FIELD=VALUE... [--json]"),
+	  N_("queue changes to status, priority, assignee, team, category "
+	  "or tags") },
 	{ "search", cli_search, N_("TEXT [--limit N] [--json]"),
 	  N_("search tickets, messages, customers and orders") },
 	{ "outbox", cli_outbox, N_("[--all] [--json]"),
@@ -33,21 +40,52 @@ main_usage(FILE *f)
 {
 	const struct cli_cmd	*c;
 
-	fprintf(f, "%s\n\n", _("usage: triage [--replica PATH] [COMMAND] "
-	    "[ARGS]"));
+	fprintf(f, "%s\n\n", _("usage: triage [--replica PATH] [--config FILE] "
+	    "[--trace FILE] [COMMAND] [ARGS]"));
 	fprintf(f, "%s\n\n", _("triage is a terminal console for support "
 	    "agents over a local replica of tickets, customers and orders."));
-	fprintf(f, "%s\n", _("commands:"));
+	fprintf(f, "%s\n", _("Without a command, triage opens the console on "
+	    "the replica.\n\ncommands:"));
 	for (c = cli_cmds; c->name != NULL; c++)
 		fprintf(f, "  %-8s %s\n           %s\n", c->name,
 		    _(c->synopsis), _(c->help));
 	fprintf(f, "\n%s\n", _("options:\n"
 	    "  --replica PATH   the replica file (default $TRIAGE_REPLICA, "
 	    "else\n                   $XDG_DATA_HOME/triage/replica.db)\n"
+	    "  --config FILE    the config file (default "
+	    "$XDG_CONFIG_HOME/triage/config)\n"
+	    "  --trace FILE     record start, first paint and every key's "
+	    "time\n"
 	    "  --help           show this help\n"
 	    "  --version        show the version\n\n"
 	    "exit status: 0 success, 1 not found, 2 usage or query error, "
 	    "3 replica error"));
+}
+
+/* Open the console on the replica (the default when no command is given). */
+static int
+main_console(struct cli_env *env)
+{
+	struct tui_opts	 o;
+	char		*path, *cause = NULL;
+	int		 rc;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return (cli_error(EXIT_USAGE, "%s", _("the console needs a "
+		    "terminal; see triage --help for the other commands")));
+	path = env->replica != NULL ? xstrdup(env->replica) :
+	    replica_default_path();
+	memset(&o, 0, sizeof o);
+	o.replica_path = path;
+	o.config_path = env->config;
+	o.trace_path = env->trace;
+	rc = tui_main(&o, &cause);
+	free(path);
+	if (rc != 0) {
+		rc = cli_error(EXIT_REPLICA, "%s", cause);
+		free(cause);
+	}
+	return (rc);
 }
 
 int
@@ -55,6 +93,8 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "replica", required_argument, NULL, 'R' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "trace", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -67,6 +107,7 @@ main(int argc, char **argv)
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
 	memset(&env, 0, sizeof env);
+	env.console = main_console;
 	if (getenv("TRIAGE_REPLICA") != NULL && *getenv("TRIAGE_REPLICA") == '\0')
 		unsetenv("TRIAGE_REPLICA");
 
@@ -74,6 +115,12 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'R':
 			env.replica = optarg;
+			break;
+		case 'c':
+			env.config = optarg;
+			break;
+		case 't':
+			env.trace = optarg;
 			break;
 		case 'h':
 			main_usage(stdout);
@@ -88,11 +135,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0) {
-		/* The console arrives with its issue; until then, help. */
-		main_usage(stdout);
-		return (0);
-	}
+	if (argc == 0)
+		return (main_console(&env));
 	for (c = cli_cmds; c->name != NULL; c++) {
 		if (strcmp(c->name, argv[0]) == 0)
 			return (c->run(&env, argc, argv));

@@ -294,7 +294,8 @@ check_sort(const char *path, struct replica *r, enum queue_sort sort,
 		ck_assert_uint_eq(page.n, 0);
 		free(page.v);
 		/* Backward from the bottom: the last rows, in display order. */
-		FX_CHECK(replica_queue_fetch(q, NULL, 1, 7, &back, &fx_cause));
+		FX_CHECK(replica_queue_fetch(q, NULL, QUEUE_BACKWARD, 7, &back,
+		    &fx_cause));
 		k = all.n < 7 ? all.n : 7;
 		ck_assert_uint_eq(back.n, k);
 		for (i = 0; i < k; i++)
@@ -303,18 +304,30 @@ check_sort(const char *path, struct replica *r, enum queue_sort sort,
 		ticket_list_free(&back);
 		/* Backward before a middle row: the rows just above it. */
 		i = all.n / 2;
-		FX_CHECK(replica_queue_fetch(q, &all.v[i], 1, 3, &back,
+		FX_CHECK(replica_queue_fetch(q, &all.v[i], QUEUE_BACKWARD, 3, &back,
 		    &fx_cause));
 		ck_assert_uint_eq(back.n, i < 3 ? i : 3);
 		for (k = 0; k < back.n; k++)
 			ck_assert_str_eq(back.v[k].id,
 			    all.v[i - back.n + k].id);
 		ticket_list_free(&back);
+		/* Inclusive: the row itself, then what follows or precedes. */
+		FX_CHECK(replica_queue_fetch(q, &all.v[i], QUEUE_INCLUSIVE, 4,
+		    &back, &fx_cause));
+		ck_assert_uint_eq(back.n, all.n - i < 4 ? all.n - i : 4);
+		for (k = 0; k < back.n; k++)
+			ck_assert_str_eq(back.v[k].id, all.v[i + k].id);
+		ticket_list_free(&back);
+		FX_CHECK(replica_queue_fetch(q, &all.v[i], QUEUE_BACKWARD |
+		    QUEUE_INCLUSIVE, 2, &back, &fx_cause));
+		ck_assert_uint_eq(back.n, i >= 1 ? 2 : 1);
+		ck_assert_str_eq(back.v[back.n - 1].id, all.v[i].id);
+		ticket_list_free(&back);
 		FX_CHECK(replica_queue_position(q, &all.v[i], &pos,
 		    &fx_cause));
 		ck_assert_int_eq(pos, (int64_t)i);
 		/* Before the first row: nothing. */
-		FX_CHECK(replica_queue_fetch(q, &all.v[0], 1, 10, &back,
+		FX_CHECK(replica_queue_fetch(q, &all.v[0], QUEUE_BACKWARD, 10, &back,
 		    &fx_cause));
 		ck_assert_uint_eq(back.n, 0);
 		free(back.v);

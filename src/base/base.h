@@ -55,6 +55,30 @@ int	 buf_read_fd(struct buf *, int, size_t, char **);
 /* base64.c */
 void	 buf_base64(struct buf *, const void *, size_t);
 
+/* editbuf.c: UTF-8 text with a cursor (a byte offset on a character start). */
+struct editbuf {
+	struct buf	 text;
+	size_t		 cursor;
+};
+void	 editbuf_init(struct editbuf *, const char *);
+void	 editbuf_free(struct editbuf *);
+void	 editbuf_set(struct editbuf *, const char *);
+void	 editbuf_insert(struct editbuf *, uint32_t);
+void	 editbuf_insert_bytes(struct editbuf *, const char *, size_t);
+void	 editbuf_backspace(struct editbuf *);
+void	 editbuf_delete(struct editbuf *);
+void	 editbuf_left(struct editbuf *);
+void	 editbuf_right(struct editbuf *);
+void	 editbuf_home(struct editbuf *);
+void	 editbuf_end(struct editbuf *);
+void	 editbuf_up(struct editbuf *);
+void	 editbuf_down(struct editbuf *);
+void	 editbuf_kill_line(struct editbuf *);
+void	 editbuf_kill_bol(struct editbuf *);
+void	 editbuf_kill_word(struct editbuf *);
+size_t	 editbuf_column(const struct editbuf *);
+const char *editbuf_text(const struct editbuf *);
+
 /* log.c: logging to a file or stderr; never to the terminal while curses runs. */
 enum log_level {
 	LOG_LEVEL_ERROR,

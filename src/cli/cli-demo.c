@@ -149,7 +149,11 @@ cli_demo(struct cli_env *env, int argc, char **argv)
 	} else
 		printf(_("the demo replica is %s\n"), path);
 	env->replica = path;
-	rc = demo_summary(env);
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    env->console != NULL)
+		rc = env->console(env);
+	else
+		rc = demo_summary(env);
 	env->replica = NULL;
 out:
 	free(path);

@@ -14,6 +14,10 @@
 /* What main hands every subcommand: the global options. */
 struct cli_env {
 	const char	*replica;	/* --replica, or NULL for the default */
+	const char	*config;	/* --config, or NULL */
+	const char	*trace;		/* --trace, or NULL */
+	/* Opens the console on env->replica (set by main; cli has no curses). */
+	int		(*console)(struct cli_env *);
 };
 
 /* A subcommand: its name, entry point, synopsis and one line of help. */
@@ -27,6 +31,8 @@ extern const struct cli_cmd cli_cmds[];
 
 int	 cli_ls(struct cli_env *, int, char **);
 int	 cli_show(struct cli_env *, int, char **);
+int	 cli_reply(struct cli_env *, int, char **);
+int	 cli_set(struct cli_env *, int, char **);
 int	 cli_search(struct cli_env *, int, char **);
 int	 cli_outbox(struct cli_env *, int, char **);
 int	 cli_demo(struct cli_env *, int, char **);

@@ -44,7 +44,7 @@ struct queue {
 	struct replica		*r;
 	enum queue_sort		 sort;
 	struct query_sql	 sql;
-	sqlite3_stmt		*fetch[2][2];	/* [backward][has from] */
+	sqlite3_stmt		*fetch[4][2];	/* [flags][has from] */
 	sqlite3_stmt		*count;
 	sqlite3_stmt		*position;
 };
@@ -164,26 +164,28 @@ rp_read_ticket(sqlite3_stmt *s, int c, struct ticket *t)
 
 /* Prepare the statement for one paging direction, with or without a start. */
 static int
-queue_prepare_fetch(struct queue *q, int backward, int from, char **cause)
+queue_prepare_fetch(struct queue *q, int flags, int from, char **cause)
 {
 	const struct queue_sort_def	*d = &queue_sorts[q->sort];
 	struct buf			 sql = BUF_INIT;
-	int				 desc, i, rc;
+	int				 desc, i, rc, incl;
 
-	desc = d->desc ^ backward;
+	desc = d->desc ^ ((flags & QUEUE_BACKWARD) != 0);
+	incl = (flags & QUEUE_INCLUSIVE) != 0;
 	buf_printf(&sql, "SELECT " RP_TICKET_COLUMNS " FROM tickets t "
 	    RP_TICKET_JOINS " WHERE t.deleted = 0 AND (%s)",
 	    buf_cstr(&q->sql.where));
 	if (from) {
 		buf_puts(&sql, " AND ");
-		queue_keyset(&sql, d, desc ? "<" : ">");
+		queue_keyset(&sql, d, desc ? (incl ? "<=" : "<") :
+		    (incl ? ">=" : ">"));
 	}
 	buf_puts(&sql, " ORDER BY ");
 	for (i = 0; i < 3 && d->keys[i] != NULL; i++)
 		buf_printf(&sql, "%s%s %s", i ? ", " : "", d->keys[i],
 		    desc ? "DESC" : "ASC");
 	buf_puts(&sql, " LIMIT ?");
-	rc = rp_prepare(q->r, buf_cstr(&sql), &q->fetch[backward][from], cause);
+	rc = rp_prepare(q->r, buf_cstr(&sql), &q->fetch[flags][from], cause);
 	buf_free(&sql);
 	return (rc);
 }
@@ -258,11 +260,11 @@ queue_bind_keys(struct queue *q, sqlite3_stmt *s, int first,
 
 /* Fetch a window of tickets after (or before) `from`, in display order. */
 int
-replica_queue_fetch(struct queue *q, const struct ticket *from, int backward,
+replica_queue_fetch(struct queue *q, const struct ticket *from, int flags,
     size_t limit, struct ticket_list *out, char **cause)
 {
 	sqlite3_stmt	*s;
-	int		 idx, rc, b = backward ? 1 : 0, f = from != NULL;
+	int		 idx, rc, b = flags & 3, f = from != NULL;
 	size_t		 i, cap = 0;
 	struct ticket	 tmp;
 
@@ -293,7 +295,7 @@ replica_queue_fetch(struct queue *q, const struct ticket *from, int backward,
 		ticket_list_free(out);
 		return (-1);
 	}
-	if (backward) {
+	if (flags & QUEUE_BACKWARD) {
 		for (i = 0; i < out->n / 2; i++) {
 			tmp = out->v[i];
 			out->v[i] = out->v[out->n - 1 - i];
@@ -363,7 +365,7 @@ replica_queue_close(struct queue *q)
 
 	if (q == NULL)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 4; i++)
 		for (j = 0; j < 2; j++)
 			sqlite3_finalize(q->fetch[i][j]);
 	sqlite3_finalize(q->count);

@@ -99,12 +99,15 @@ struct queue;
 int	 replica_queue_open(struct replica *, const char *, enum queue_sort,
 	     struct queue **, struct query_error *);
 /*
- * Fetch up to limit tickets after (or, backward, before) the ticket `from`
- * in the queue's order; from NULL starts at the top (or, backward, the
- * bottom). Rows come back in display order either way.
+ * Fetch up to limit tickets after (or, with QUEUE_BACKWARD, before) the
+ * ticket `from` in the queue's order, `from` itself too with
+ * QUEUE_INCLUSIVE; from NULL starts at the top (or, backward, the bottom).
+ * Rows come back in display order either way.
  */
+#define QUEUE_BACKWARD		0x1
+#define QUEUE_INCLUSIVE		0x2
 int	 replica_queue_fetch(struct queue *, const struct ticket *from,
-	     int backward, size_t limit, struct ticket_list *, char **);
+	     int flags, size_t limit, struct ticket_list *, char **);
 int	 replica_queue_count(struct queue *, int64_t *, char **);
 int	 replica_queue_position(struct queue *, const struct ticket *,
 	     int64_t *, char **);		/* rows before it */
@@ -321,6 +324,38 @@ int	 replica_draft_save(struct replica *, const char *ticket_id,
 int	 replica_draft_load(struct replica *, const char *ticket_id,
 	     const char *kind, char **body, char **);
 int	 replica_draft_delete(struct replica *, const char *, const char *,
+	     char **);
+
+/*
+ * replica-action.c: local actions on tickets. Each writes the local change
+ * and its outbox entries in one transaction (all or nothing).
+ */
+struct ticket_change {
+	int		 status;	/* -1: unchanged */
+	int		 priority;	/* -1: unchanged */
+	int		 set_assignee;
+	const char	*assignee_id;	/* NULL: unassign */
+	int		 set_team;
+	const char	*team_id;	/* NULL: no team */
+	int		 set_category;
+	const char	*category;	/* NULL clears */
+	const char *const *tags_add;
+	size_t		 ntags_add;
+	const char *const *tags_remove;
+	size_t		 ntags_remove;
+};
+void	 ticket_change_init(struct ticket_change *);
+int	 ticket_change_validate(const struct ticket_change *, char **);
+int	 replica_act_body_check(const char *, size_t, char **);
+int	 replica_act_reply(struct replica *, const char *ticket_id,
+	     const char *body, int internal, const char *seen_message_id,
+	     const char *macro_commit, char msg_id[UUID_STRLEN + 1],
+	     int64_t *seq, char **);
+int	 replica_act_set(struct replica *, const char *ticket_id,
+	     const struct ticket_change *, int *nqueued, char **);
+int	 replica_act_bulk_set(struct replica *, const char *const *ticket_ids,
+	     size_t, const struct ticket_change *, int *nqueued, char **);
+int	 replica_team_by_name(struct replica *, const char *, char **id,
 	     char **);
 
 /* replica-put.c: upsert one synced row (the generator and sync use these). */

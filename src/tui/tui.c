@@ -1,4 +1,493 @@
-/* tui.c: the full-screen ncursesw console (issue 3); this part fills in with its issue. */
+/* tui.c: the console's main loop: start-up, the view stack, keys, wake-ups, repaint. */
 #include "config.h"
 
-#include "tui.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui-int.h"
+
+/* Set by signal handlers only; the loop reads them (DESIGN.md section 4). */
+static volatile sig_atomic_t	tui_sig_quit;
+
+/* The config keys the console reads; anything else is reported. */
+const struct config_key tui_config_keys[] = {
+	{ "keys", "*", N_("bind an action to keys: reply = r R") },
+	{ "colors", "*", N_("element = foreground background [attribute]") },
+	{ "views", "*", N_("a saved view: Name = query [| sort]") },
+	{ "queue", "columns", N_("queue columns, comma-separated") },
+	{ "ui", "bell", N_("ring the terminal bell on errors (yes/no)") },
+	{ "ui", "mouse", N_("mouse support (yes/no); off by default") },
+	{ "ui", "ascii", N_("draw with ASCII only (yes/no)") },
+	{ NULL, NULL, NULL }
+};
+
+static void
+tui_on_signal(int sig)
+{
+	(void)sig;
+	tui_sig_quit = 1;
+}
+
+/* Append one trace line: milliseconds since start, event, fields. */
+void
+tui_trace(struct tui *t, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (t->trace == NULL)
+		return;
+	fprintf(t->trace, "%.3f ", (double)(time_mono_ns() - t->trace_start) /
+	    1e6);
+	va_start(ap, fmt);
+	vfprintf(t->trace, fmt, ap);
+	va_end(ap);
+	fputc('\n', t->trace);
+	fflush(t->trace);
+}
+
+static void
+tui_set_message(struct tui *t, int error, const char *fmt, va_list ap)
+{
+	free(t->message);
+	xvasprintf(&t->message, fmt, ap);
+	t->message_error = error;
+	if (error && t->bell)
+		beep();
+}
+
+/* Show a notice on the message line until the next key. */
+void
+tui_notice(struct tui *t, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	tui_set_message(t, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Show an error on the message line until the next key. */
+void
+tui_error(struct tui *t, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	tui_set_message(t, 1, fmt, ap);
+	va_end(ap);
+	log_warnx("%s", t->message);
+}
+
+/* Open a view on top of the stack; on failure the message line says why. */
+void
+tui_push(struct tui *t, const struct view_ops *ops, const void *arg)
+{
+	struct view	*v;
+	char		*cause = NULL;
+
+	v = xcalloc(1, sizeof *v);
+	v->ops = ops;
+	v->tui = t;
+	if (ops->open(v, arg, &cause) != 0) {
+		tui_error(t, "%s", cause != NULL ? cause : _("cannot open"));
+		free(cause);
+		free(v);
+		return;
+	}
+	v->prev = t->top;
+	t->top = v;
+	t->dirty = 1;
+}
+
+/* Close the view on top; closing the last one quits. */
+void
+tui_pop(struct tui *t)
+{
+	struct view	*v = t->top;
+
+	if (v == NULL)
+		return;
+	t->top = v->prev;
+	if (v->ops->close != NULL)
+		v->ops->close(v);
+	free(v);
+	if (t->top == NULL)
+		t->quit = 1;
+	else if (t->top->ops->reload != NULL)
+		t->top->ops->reload(t->top);
+	t->dirty = 1;
+}
+
+/* Ask the worker for every saved view's count again. */
+void
+tui_refresh_counts(struct tui *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->views.n; i++)
+		worker_count(t->worker, i, t->views.v[i].query);
+}
+
+/* Re-read the status bar's facts from the replica. */
+static void
+tui_read_status(struct tui *t)
+{
+	char	*cause = NULL;
+
+	if (replica_outbox_count(t->r, OUTBOX_PENDING, &t->pending,
+	    &cause) != 0 || replica_outbox_count(t->r, OUTBOX_REJECTED,
+	    &t->rejected, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+}
+
+/*
+ * The replica changed (a local action, or later a pull): every view on the
+ * stack re-reads what it shows, and counts are asked for again.
+ */
+void
+tui_data_changed(struct tui *t)
+{
+	struct view	*v;
+
+	for (v = t->top; v != NULL; v = v->prev)
+		if (v->ops->reload != NULL)
+			v->ops->reload(v);
+	tui_read_status(t);
+	tui_refresh_counts(t);
+	t->dirty = 1;
+}
+
+/* Paint everything: title, view, status bar, message line. */
+void
+tui_repaint(struct tui *t)
+{
+	erase();
+	if (t->top != NULL)
+		t->top->ops->draw(t->top);
+	draw_status(t);
+	draw_message(t);
+	refresh();
+	t->dirty = 0;
+}
+
+/* Deliver the worker's results: view counts here, the rest to the views. */
+static void
+tui_take_results(struct tui *t)
+{
+	struct worker_result	 res;
+	struct view		*v;
+	char			 b[64];
+
+	while (read(t->wake[0], b, sizeof b) > 0)
+		;
+	while (worker_take(t->worker, &res)) {
+		if (res.job == JOB_COUNT && res.tag < t->views.n) {
+			t->view_counts[res.tag] = res.error != NULL ? -1 :
+			    res.count;
+		} else {
+			for (v = t->top; v != NULL; v = v->prev)
+				if (v->ops->result != NULL)
+					v->ops->result(v, &res);
+		}
+		worker_result_free(&res);
+		t->dirty = 1;
+	}
+}
+
+/* Handle one key: the view first, then the global bindings. */
+static void
+tui_key(struct tui *t, wint_t key, int code)
+{
+	struct view		*v = t->top;
+	enum tui_action		 act;
+	int			 rc = VIEW_UNHANDLED;
+	char			*cmd = NULL;
+
+	free(t->message);
+	t->message = NULL;
+	if (code && key == KEY_RESIZE) {
+		t->dirty = 1;
+		return;
+	}
+	act = keymap_lookup(v->ops->ctx, key, code);
+	rc = v->ops->key(v, act, key, code);
+	if (rc & VIEW_REDRAW)
+		t->dirty = 1;
+	if (rc & VIEW_HANDLED)
+		return;
+	switch (act) {
+	case ACT_QUIT:
+		t->quit = 1;
+		break;
+	case ACT_BACK:
+		tui_pop(t);
+		break;
+	case ACT_HELP:
+		if (v->ops != &view_help_ops)
+			tui_push(t, &view_help_ops, v);
+		break;
+	case ACT_SEARCH:
+		if (v->ops != &view_search_ops)
+			tui_push(t, &view_search_ops, NULL);
+		break;
+	case ACT_OUTBOX:
+		if (v->ops != &view_outbox_ops)
+			tui_push(t, &view_outbox_ops, NULL);
+		break;
+	case ACT_COMMAND:
+		if (prompt_read(t, ":", "", NULL, &cmd) == PROMPT_OK) {
+			tui_run_command(t, cmd);
+			free(cmd);
+		}
+		break;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	default:
+		if (act != ACT_NONE && v->ops->current_ticket != NULL &&
+		    v->ops->current_ticket(v) != NULL) {
+			const char	*id = v->ops->current_ticket(v);
+
+			action_run(t, act, &id, 1);
+		}
+		break;
+	}
+	t->dirty = 1;
+}
+
+/* Set up curses: colours or attributes, no echo, keypad, quick Escape. */
+static void
+tui_curses_start(struct tui *t)
+{
+	const char	*cs;
+
+	cs = nl_langinfo(CODESET);
+	t->ascii = cs == NULL || strcasecmp(cs, "UTF-8") != 0;
+	set_escdelay(25);
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	theme_init(t);
+	if (config_get(t->cfg, "ui", "mouse") != NULL &&
+	    strcasecmp(config_get(t->cfg, "ui", "mouse"), "yes") == 0)
+		mousemask(ALL_MOUSE_EVENTS, NULL);
+	if (config_get(t->cfg, "ui", "ascii") != NULL &&
+	    strcasecmp(config_get(t->cfg, "ui", "ascii"), "yes") == 0)
+		t->ascii = 1;
+	if (config_get(t->cfg, "ui", "bell") != NULL &&
+	    strcasecmp(config_get(t->cfg, "ui", "bell"), "yes") == 0)
+		t->bell = 1;
+}
+
+/* Add the config file's [views] to the replica's saved views. */
+static void
+tui_config_views(struct tui *t)
+{
+	const char	*name, *value, *bar;
+	char		*query, *cause = NULL;
+	size_t		 i;
+	int		 sort;
+
+	for (i = 0; config_entry(t->cfg, "views", i, &name, &value) == 0;
+	    i++) {
+		sort = QUEUE_SORT_SLA;
+		if ((bar = strchr(value, '|')) != NULL) {
+			query = xstrndup(value, (size_t)(bar - value));
+			while (*++bar == ' ')
+				;
+			if ((sort = queue_sort_parse(bar)) < 0) {
+				tui_error(t, _("config: view \"%s\": unknown "
+				    "sort \"%s\""), name, bar);
+				sort = QUEUE_SORT_SLA;
+			}
+		} else
+			query = xstrdup(value);
+		if (replica_view_save(t->r, name, query, (enum queue_sort)sort,
+		    &cause) != 0) {
+			tui_error(t, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		free(query);
+	}
+}
+
+/* Read the config file; unknown keys become a notice (and the log). */
+static int
+tui_load_config(struct tui *t, const struct tui_opts *o, char **cause)
+{
+	char		*path;
+	const char	*w;
+	int		 rc;
+
+	t->cfg = config_new();
+	path = o->config_path != NULL ? xstrdup(o->config_path) :
+	    path_config_file();
+	rc = config_load(t->cfg, path, tui_config_keys, cause);
+	free(path);
+	if (rc != 0)
+		return (-1);
+	w = config_warnings(t->cfg);
+	if (*w != '\0') {
+		log_warnx("%s", w);
+		t->message = xstrndup(w, strcspn(w, "\n"));
+		t->message_error = 1;
+	}
+	return (0);
+}
+
+static int
+tui_setup(struct tui *t, const struct tui_opts *o, char **cause)
+{
+	char	*why = NULL;
+
+	t->trace_start = time_mono_ns();
+	if (o->trace_path != NULL) {
+		if ((t->trace = fopen(o->trace_path, "we")) == NULL) {
+			*cause = xprintf("%s: %s", o->trace_path,
+			    strerror(errno));
+			return (-1);
+		}
+		tui_trace(t, "start");
+	}
+	if (tui_load_config(t, o, cause) != 0)
+		return (-1);
+	if (keymap_init(t->cfg, &why) != 0) {
+		*cause = why;
+		return (-1);
+	}
+	t->replica_path = o->replica_path;
+	if (replica_open(o->replica_path, REPLICA_CREATE, &t->r, cause) != 0)
+		return (-1);
+	tui_config_views(t);
+	if (replica_views(t->r, &t->views, cause) != 0)
+		return (-1);
+	t->view_counts = xcalloc(t->views.n + 1, sizeof *t->view_counts);
+	memset(t->view_counts, 0xff, (t->views.n + 1) *
+	    sizeof *t->view_counts);
+	if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+		*cause = xprintf("pipe: %s", strerror(errno));
+		return (-1);
+	}
+	if ((t->worker = worker_start(o->replica_path, t->wake[1],
+	    cause)) == NULL)
+		return (-1);
+	tui_read_status(t);
+	return (0);
+}
+
+static void
+tui_teardown(struct tui *t)
+{
+	while (t->top != NULL) {
+		struct view	*v = t->top;
+
+		t->top = v->prev;
+		if (v->ops->close != NULL)
+			v->ops->close(v);
+		free(v);
+	}
+	if (t->worker != NULL)
+		worker_stop(t->worker);
+	if (t->wake[0] > 0) {
+		close(t->wake[0]);
+		close(t->wake[1]);
+	}
+	saved_view_list_free(&t->views);
+	free(t->view_counts);
+	replica_close(t->r);
+	config_free(t->cfg);
+	free(t->message);
+	if (t->trace != NULL)
+		fclose(t->trace);
+}
+
+/* Run the console until the agent quits. */
+int
+tui_main(const struct tui_opts *o, char **cause)
+{
+	struct tui		 t;
+	struct pollfd		 pfd[2];
+	struct sigaction	 sa;
+	wint_t			 key;
+	int64_t			 t0;
+	int			 rc, first = 1;
+
+	memset(&t, 0, sizeof t);
+	t.wake[0] = t.wake[1] = -1;
+	if (tui_setup(&t, o, cause) != 0) {
+		tui_teardown(&t);
+		return (-1);
+	}
+	log_set_quiet(1);
+	tui_curses_start(&t);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tui_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	tui_push(&t, &view_queue_ops, NULL);
+	if (t.top == NULL) {
+		endwin();
+		*cause = xstrdup(t.message != NULL ? t.message :
+		    _("cannot open the queue"));
+		tui_teardown(&t);
+		return (-1);
+	}
+	tui_refresh_counts(&t);
+
+	pfd[0].fd = STDIN_FILENO;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = t.wake[0];
+	pfd[1].events = POLLIN;
+	while (!t.quit && !tui_sig_quit) {
+		if (t.dirty || first) {
+			tui_repaint(&t);
+			if (first)
+				tui_trace(&t, "first-paint");
+			first = 0;
+		}
+		rc = poll(pfd, 2, 1000);
+		if (rc == -1 && errno != EINTR)
+			break;
+		if (rc == 0) {
+			/* Once a second: clocks and relative times move. */
+			t.dirty = 1;
+			continue;
+		}
+		if (rc > 0 && (pfd[1].revents & POLLIN))
+			tui_take_results(&t);
+		if (rc > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			while (!t.quit && (rc = get_wch(&key)) != ERR) {
+				t0 = time_mono_ns();
+				tui_key(&t, key, rc == KEY_CODE_YES);
+				if (!t.quit && t.top != NULL)
+					tui_repaint(&t);
+				tui_trace(&t, "key code=%lu ms=%.3f",
+				    (unsigned long)key,
+				    (double)(time_mono_ns() - t0) / 1e6);
+			}
+			if (pfd[0].revents & (POLLHUP | POLLERR))
+				t.quit = 1;
+		}
+	}
+	endwin();
+	log_set_quiet(0);
+	tui_trace(&t, "quit");
+	tui_teardown(&t);
+	return (0);
+}
