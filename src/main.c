@@ -12,6 +12,17 @@
 #include "tui/tui.h"
 #include "main.h"
 
+/* triage keys [--mdoc]: the key bindings, from the keymap table. */
+static int
+main_keys(struct cli_env *env, int argc, char **argv)
+{
+	(void)env;
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--mdoc") != 0))
+		return (cli_error(EXIT_USAGE, "%s",
+		    _("usage: triage keys [--mdoc]")));
+	return (tui_keys_print(stdout, argc == 2) == 0 ? 0 : EXIT_FAILURE);
+}
+
 /* Every subcommand: name, entry point, synopsis, help. */
 const struct cli_cmd cli_cmds[] = {
 	{ "demo", cli_demo, N_("[--tickets N] [--reset]"),
@@ -31,6 +42,8 @@ const struct cli_cmd cli_cmds[] = {
 	  N_("list local changes not yet accepted by the server") },
 	{ "replica", cli_replica, N_("gen|check|info ..."),
 	  N_("generate, check or describe a replica file") },
+	{ "keys", main_keys, N_("[--mdoc]"),
+	  N_("list the console's key bindings") },
 	{ NULL, NULL, NULL, NULL }
 };
 

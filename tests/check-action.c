@@ -1,4 +1,4 @@
-/* check-action.c: local actions (reply, note, set, bulk set) and their CLI twins. */
+/* check-action.c: local actions on tickets and their command-line twins. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -93,6 +93,7 @@ run_triage_in(struct run *res, const char *in, const char *replica, ...)
 	va_end(ap);
 }
 
+/* Free a run's output. */
 static void
 run_free(struct run *res)
 {
@@ -354,7 +355,8 @@ END_TEST
 
 START_TEST(test_reply_body_stored_byte_exact)
 {
-	static const char	 body[] = "Hi\r\n\x1b[31mred\x1b[0m \x1b]52;c;QUJD"
+	static const char	 body[] = "Hi\r\n\x1b[31mred\x1b[0m "
+	    "\x1b]52;c;QUJD"
 	    "\x07 \x01\x02\x7f \xc2\x9b \xe2\x80\xae\xe2\x81\xa6 bidi\r\n"
 	    "\ttab \xef\xbf\xbd \xf0\x9f\x98\x80\n";
 	struct replica		*r;
@@ -699,10 +701,12 @@ START_TEST(test_set_refuses_bad_tags_and_references_writing_nothing)
 		"", "two words", "a,b", "tab\there", "esc\x1b[31m", "bell\x07",
 		"nb\xc2\xa0sp", "em\xe2\x80\x83sp", "rlo\xe2\x80\xae", "\xff",
 		"cut\xc3",
-		"x2345678901234567890123456789012345678901234567890123456789012345"
+		"x234567890123456789012345678901234567890"
+		"1234567890123456789012345"	/* 65 bytes */
 	};
 	static const char *const ok64[] = {
-		"x234567890123456789012345678901234567890123456789012345678901234"
+		"x234567890123456789012345678901234567890"
+		"123456789012345678901234"	/* 64 bytes */
 	};
 	static const char *const both[] = { "vip" };
 	static const char *const both2[] = { "VIP" };
@@ -1184,7 +1188,7 @@ END_TEST
 START_TEST(test_cli_reply_errors_write_nothing)
 {
 	struct run	 res;
-	char		*path, *bad, *nul, *big, *blank;
+	char		*path, *bad, *nul, *big;
 	char		*huge;
 	size_t		 hugelen = 1024 * 1024 + 1;
 
@@ -1193,8 +1197,6 @@ START_TEST(test_cli_reply_errors_write_nothing)
 	write_file(bad, "caf\xe9\n", 5);
 	nul = xprintf("%s.nul", path);
 	write_file(nul, "a\0b\n", 4);
-	blank = xprintf("%s.blank", path);
-	write_file(blank, "\n \n", 3);
 	big = xprintf("%s.big", path);
 	huge = xmalloc(hugelen);
 	memset(huge, 'a', hugelen);
@@ -1205,7 +1207,7 @@ START_TEST(test_cli_reply_errors_write_nothing)
 	ck_assert_int_eq(res.status, 2);
 	run_err_has(&res, "empty body");
 	run_free(&res);
-	run_triage(&res, path, "reply", "5", "--body-file", blank, NULL);
+	run_triage(&res, path, "reply", "5", "-m", "\n \n", NULL);
 	ck_assert_int_eq(res.status, 2);
 	run_err_has(&res, "empty body");
 	run_free(&res);
@@ -1262,11 +1264,9 @@ START_TEST(test_cli_reply_errors_write_nothing)
 	unlink(bad);
 	unlink(nul);
 	unlink(big);
-	unlink(blank);
 	free(bad);
 	free(nul);
 	free(big);
-	free(blank);
 	fx_unlink(path);
 	free(path);
 }
@@ -1459,7 +1459,8 @@ action_suite(void)
 
 	tc = tcase_create("replica");
 	tcase_add_test(tc, test_reply_writes_message_and_outbox_together);
-	tcase_add_test(tc, test_reply_on_empty_thread_has_null_seen_and_no_user);
+	tcase_add_test(tc,
+	    test_reply_on_empty_thread_has_null_seen_and_no_user);
 	tcase_add_test(tc, test_reply_body_stored_byte_exact);
 	tcase_add_test(tc,
 	    test_reply_refuses_bad_bodies_and_tickets_writing_nothing);

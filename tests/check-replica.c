@@ -157,6 +157,22 @@ START_TEST(test_non_database_file_refused_untouched)
 }
 END_TEST
 
+START_TEST(test_tail_truncated_replica_refused_untouched)
+{
+	char	*path;
+	struct stat sb;
+
+	/* Cut only the last pages: the schema still reads, the size lies. */
+	path = fx_make("tail");
+	raw_exec(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(truncate(path, sb.st_size - 8192), 0);
+	assert_refused(path, "damaged replica");
+	fx_unlink(path);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_truncated_replica_refused_untouched)
 {
 	char	*path;
@@ -166,7 +182,7 @@ START_TEST(test_truncated_replica_refused_untouched)
 	raw_exec(path, "PRAGMA wal_checkpoint(TRUNCATE)");
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(truncate(path, sb.st_size / 2), 0);
-	assert_refused(path, "truncated");
+	assert_refused(path, "damaged replica");
 	fx_unlink(path);
 	free(path);
 }
@@ -745,6 +761,56 @@ START_TEST(test_generated_replica_is_consistent)
 }
 END_TEST
 
+/*
+ * The console opens a second connection (its worker) and other processes
+ * (triage ls, sqlite3) open and close the replica while it runs. None of
+ * that may cost the first connection its locks: if it did, the last closer
+ * would delete the live WAL and later writes would be lost.
+ */
+START_TEST(test_other_connections_closing_keep_the_wal)
+{
+	struct replica	*r1, *r2;
+	struct stat	 sb;
+	char		*path, *wal, *body = NULL, *fx_cause = NULL;
+	pid_t		 pid;
+	int		 status;
+
+	path = fx_make("locks");
+	wal = xprintf("%s-wal", path);
+	FX_CHECK(replica_open(path, 0, &r1, &fx_cause));
+	FX_CHECK(replica_draft_save(r1, "t", "reply", "before", &fx_cause));
+	FX_CHECK(replica_open(path, 0, &r2, &fx_cause));
+	replica_close(r2);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (replica_open(path, 0, &r2, &fx_cause) != 0)
+			_exit(2);
+		replica_close(r2);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(stat(wal, &sb), 0);
+	FX_CHECK(replica_draft_save(r1, "t", "reply", "after", &fx_cause));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (replica_open(path, 0, &r2, &fx_cause) != 0 ||
+		    replica_draft_load(r2, "t", "reply", &body, &fx_cause) != 0)
+			_exit(2);
+		_exit(strcmp(body, "after") == 0 ? 0 : 3);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "another process does not see the first connection's write");
+	replica_close(r1);
+	free(wal);
+	fx_unlink(path);
+	free(path);
+}
+END_TEST
+
 static Suite *
 replica_suite(void)
 {
@@ -758,8 +824,10 @@ replica_suite(void)
 	tcase_add_test(tc, test_foreign_sqlite_refused_untouched);
 	tcase_add_test(tc, test_non_database_file_refused_untouched);
 	tcase_add_test(tc, test_truncated_replica_refused_untouched);
+	tcase_add_test(tc, test_tail_truncated_replica_refused_untouched);
 	tcase_add_test(tc, test_migration_from_v1_indexes_existing_rows);
 	tcase_add_test(tc, test_failed_migration_leaves_old_version_whole);
+	tcase_add_test(tc, test_other_connections_closing_keep_the_wal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("queries");

@@ -232,7 +232,8 @@ CREATE TABLE sla_policies (
 
 -- Changes waiting for the server. seq grows by one per console and is never
 -- reused (AUTOINCREMENT), so the server's (client_id, seq) idempotency holds.
--- state: 0 pending, 1 applied, 2 rejected, 3 conflict.
+-- state: 0 pending, 1 applied, 2 rejected, 3 conflict, 4 discarded (sent
+-- as a no-op so seq stays contiguous; never deleted).
 CREATE TABLE outbox (
 	seq		INTEGER PRIMARY KEY AUTOINCREMENT,
 	mutation_id	TEXT NOT NULL UNIQUE,

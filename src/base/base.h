@@ -78,6 +78,10 @@ void	 editbuf_kill_bol(struct editbuf *);
 void	 editbuf_kill_word(struct editbuf *);
 size_t	 editbuf_column(const struct editbuf *);
 const char *editbuf_text(const struct editbuf *);
+size_t	 editbuf_wrap(const char *, size_t, size_t, int, int, size_t *);
+int	 editbuf_rows(const struct editbuf *, int, int);
+void	 editbuf_cursor_cell(const struct editbuf *, int, int, int *, int *);
+void	 editbuf_move_rows(struct editbuf *, int, int, int);
 
 /* log.c: logging to a file or stderr; never to the terminal while curses runs. */
 enum log_level {

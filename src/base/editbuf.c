@@ -217,3 +217,159 @@ editbuf_text(const struct editbuf *e)
 {
 	return (e->text.data != NULL ? e->text.data : "");
 }
+
+/*
+ * Soft wrapping: the composer shows long lines on several screen rows. The
+ * cells a character takes are the ones the display sanitiser gives it, so
+ * rows and the cursor line up with what is drawn.
+ */
+
+/* Cells a character takes once drawn through the sanitiser. */
+static int
+editbuf_cells(uint32_t c, int flags)
+{
+	int	 w;
+
+	if (c == '\t')
+		return (1);
+	if (sanitize_is_forbidden(c) || (w = sanitize_width(c)) < 0)
+		return (1);
+	if ((flags & SANITIZE_ASCII) && c >= 0x80)
+		return (1);
+	return (w);
+}
+
+/*
+ * The screen row of s (len bytes) that starts at start, at most width
+ * cells: it ends at a newline, after the last space that fits, or where
+ * the next character would not fit. Returns where the row's text ends;
+ * *next is where the following row starts (past a newline, or past a space
+ * the break swallowed). The row is the last one when the return is len.
+ */
+size_t
+editbuf_wrap(const char *s, size_t len, size_t start, int width, int flags,
+    size_t *next)
+{
+	size_t		 i = start, brk = 0;
+	uint32_t	 c;
+	int		 n, w, used = 0;
+
+	if (width < 1)
+		width = 1;
+	while (i < len) {
+		if (s[i] == '\n') {
+			*next = i + 1;
+			return (i);
+		}
+		n = utf8_decode(s + i, len - i, &c);
+		w = editbuf_cells(c, flags);
+		if (used + w > width) {
+			if (c == ' ') {
+				*next = i + 1;
+				return (i);
+			}
+			if (brk > start) {
+				*next = brk;
+				return (brk);
+			}
+			if (i == start)
+				i += (size_t)n;
+			*next = i;
+			return (i);
+		}
+		used += w;
+		i += (size_t)n;
+		if (c == ' ')
+			brk = i;
+	}
+	*next = len;
+	return (len);
+}
+
+/* The cells bytes [from, to) of the text take. */
+static int
+editbuf_span_cells(const char *s, size_t from, size_t to, int flags)
+{
+	uint32_t	 c;
+	int		 cells = 0;
+
+	while (from < to) {
+		from += (size_t)utf8_decode(s + from, to - from, &c);
+		cells += editbuf_cells(c, flags);
+	}
+	return (cells);
+}
+
+/* How many screen rows the text takes, soft-wrapped at width cells. */
+int
+editbuf_rows(const struct editbuf *e, int width, int flags)
+{
+	const char	*s = editbuf_text(e);
+	size_t		 start = 0, next;
+	int		 rows = 1;
+
+	while (editbuf_wrap(s, e->text.len, start, width, flags, &next) !=
+	    e->text.len) {
+		start = next;
+		rows++;
+	}
+	return (rows);
+}
+
+/* The screen row and cell column of the cursor, soft-wrapped at width. */
+void
+editbuf_cursor_cell(const struct editbuf *e, int width, int flags, int *row,
+    int *col)
+{
+	const char	*s = editbuf_text(e);
+	size_t		 start = 0, end, next;
+	int		 r = 0;
+
+	for (;;) {
+		end = editbuf_wrap(s, e->text.len, start, width, flags, &next);
+		if (e->cursor < next || end == e->text.len)
+			break;
+		start = next;
+		r++;
+	}
+	*row = r;
+	*col = editbuf_span_cells(s, start, e->cursor < end ? e->cursor : end,
+	    flags);
+}
+
+/*
+ * Move the cursor n screen rows down (n < 0: up), soft-wrapped at width,
+ * keeping its cell column where the row is long enough.
+ */
+void
+editbuf_move_rows(struct editbuf *e, int width, int flags, int n)
+{
+	const char	*s = editbuf_text(e);
+	size_t		 start = 0, end, next, off;
+	uint32_t	 c;
+	int		 row, col, target, used = 0, r, w, k;
+
+	editbuf_cursor_cell(e, width, flags, &row, &col);
+	target = row + n;
+	if (target < 0)
+		target = 0;
+	for (r = 0;; r++) {
+		end = editbuf_wrap(s, e->text.len, start, width, flags, &next);
+		if (r == target || end == e->text.len)
+			break;
+		start = next;
+	}
+	off = start;
+	while (off < end) {
+		k = utf8_decode(s + off, end - off, &c);
+		w = editbuf_cells(c, flags);
+		if (used + w > col)
+			break;
+		used += w;
+		off += (size_t)k;
+	}
+	/* The end of a row broken inside a word shows on the next row. */
+	if (off == end && end == next && end < e->text.len && off > start)
+		off = utf8_prev(s, off);
+	e->cursor = off;
+}

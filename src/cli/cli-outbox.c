@@ -55,7 +55,8 @@ cli_outbox(struct cli_env *env, int argc, char **argv)
 	mask = OUTBOX_MASK(OUTBOX_PENDING) | OUTBOX_MASK(OUTBOX_REJECTED) |
 	    OUTBOX_MASK(OUTBOX_CONFLICT);
 	if (all)
-		mask |= OUTBOX_MASK(OUTBOX_APPLIED);
+		mask |= OUTBOX_MASK(OUTBOX_APPLIED) |
+		    OUTBOX_MASK(OUTBOX_DISCARDED);
 	if (replica_outbox_list(r, mask, &l, &cause) != 0) {
 		rc = cli_error(EXIT_REPLICA, "%s", cause);
 		free(cause);

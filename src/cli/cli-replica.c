@@ -68,6 +68,8 @@ cli_generate(const char *path, const struct gen_opts *opts,
 	rc = replica_generate(r, opts, gen_progress, &last, st, &cause);
 	replica_close(r);
 	if (rc != 0) {
+		/* A bulk load has no journal: a half-made file is garbage. */
+		unlink(path);
 		rc = cli_error(EXIT_REPLICA, "%s", cause);
 		free(cause);
 		return (rc);

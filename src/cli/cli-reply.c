@@ -1,4 +1,4 @@
-/* cli-reply.c: `triage reply`: queue a reply or an internal note on a ticket. */
+/* cli-reply.c: `triage reply`: queue a reply or an internal note. */
 #include "config.h"
 
 #include <sys/stat.h>

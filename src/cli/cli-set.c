@@ -130,7 +130,8 @@ set_tags(struct set_args *a, const char *v)
 			len--;
 		}
 		if (len == 0) {
-			cli_error(EXIT_USAGE, _("tags: empty tag in \"%s\""), v);
+			cli_error(EXIT_USAGE, _("tags: empty tag in \"%s\""),
+			    v);
 			return (-1);
 		}
 		tag = xstrndup(p, len);

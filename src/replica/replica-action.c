@@ -1,4 +1,4 @@
-/* replica-action.c: local actions on tickets, each written with its outbox entry. */
+/* replica-action.c: local actions on tickets, each with its outbox entry. */
 #include "config.h"
 
 #include <jansson.h>
@@ -373,8 +373,9 @@ replica_act_reply(struct replica *r, const char *ticket_id, const char *body,
 	if (seen_message_id != NULL)
 		seen = xstrdup(seen_message_id);
 	else {
-		rc = act_lookup(r, "SELECT id FROM messages WHERE ticket_id = ? "
-		    "AND deleted = 0 ORDER BY created_at DESC, rid DESC LIMIT 1",
+		rc = act_lookup(r, "SELECT id FROM messages "
+		    "WHERE ticket_id = ? AND deleted = 0 "
+		    "ORDER BY created_at DESC, rid DESC LIMIT 1",
 		    ticket_id, &seen, cause);
 		if (rc == -1)
 			goto fail;
@@ -486,7 +487,8 @@ act_array_has(json_t *a, const char *s)
 	size_t	 i;
 
 	json_array_foreach(a, i, v) {
-		if (json_is_string(v) && strcasecmp(json_string_value(v), s) == 0)
+		if (json_is_string(v) &&
+		    strcasecmp(json_string_value(v), s) == 0)
 			return (1);
 	}
 	return (0);
@@ -516,7 +518,8 @@ act_tags(const char *ticket_tags, const struct ticket_change *c, json_t *add,
 	nw = json_array();
 	json_array_foreach(old, i, v) {
 		t = json_is_string(v) ? json_string_value(v) : NULL;
-		if (t != NULL && act_tag_in(t, c->tags_remove, c->ntags_remove)) {
+		if (t != NULL &&
+		    act_tag_in(t, c->tags_remove, c->ntags_remove)) {
 			if (!act_array_has(remove, t))
 				json_array_append(remove, v);
 			continue;

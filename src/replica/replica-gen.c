@@ -146,6 +146,10 @@ replica_generate(struct replica *r, const struct gen_opts *opts,
 	sink.arg = &g;
 	if (replica_begin(r, cause) != 0)
 		return (-1);
+	if (replica_bulk_begin(r, cause) != 0) {
+		replica_rollback(r);
+		return (-1);
+	}
 	rc = gen_run(opts, &sink, stats, cause);
 	if (rc == 0 && g.me != NULL)
 		rc = replica_setting_set(r, "user_id", g.me, cause);
@@ -154,7 +158,9 @@ replica_generate(struct replica *r, const struct gen_opts *opts,
 	if (rc != 0)
 		replica_rollback(r);
 	free(g.me);
-	if (rc == 0)
+	if (rc == 0 && (r->flags & REPLICA_BULK))
+		rc = replica_bulk_done(r, cause);
+	else if (rc == 0)
 		rc = rp_exec(r, "ANALYZE", cause);
 	return (rc);
 }

@@ -32,6 +32,8 @@ struct replica {
 	int		 flags;
 	int		 version;
 	sqlite3_stmt	*stmts[RS_COUNT];
+	char		**deferred;	/* bulk load: SQL to run when done */
+	size_t		 ndeferred;
 };
 
 /* The caches' statement for slot, prepared on first use; NULL with *cause. */
@@ -41,6 +43,8 @@ int		 rp_prepare(struct replica *, const char *, sqlite3_stmt **,
 		     char **);
 char		*rp_error(struct replica *, const char *);	/* Caller frees. */
 int		 rp_exec(struct replica *, const char *, char **);
+int		 replica_bulk_begin(struct replica *, char **);
+int		 replica_bulk_done(struct replica *, char **);
 
 void		 rp_bind_text(sqlite3_stmt *, int, const char *);
 void		 rp_bind_int(sqlite3_stmt *, int, int64_t);	/* 0: NULL */

@@ -7,7 +7,7 @@
 #include "replica-int.h"
 
 static const char *const outbox_state_names[] = {
-	"pending", "applied", "rejected", "conflict"
+	"pending", "applied", "rejected", "conflict", "discarded"
 };
 
 /* The name of an outbox state. */

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -146,52 +145,21 @@ rp_col_int(sqlite3_stmt *s, int i)
 }
 
 /*
- * Look at the file's first 100 bytes before SQLite does: a file that is not
- * SQLite, or is shorter than its header says, is refused untouched.
+ * Say why a file SQLite cannot read is refused: foreign or damaged (a
+ * truncated file reads as damaged). The file itself is never opened here:
+ * closing any descriptor of it would drop the locks every connection of
+ * this process holds on it (POSIX advisory locks), and another process
+ * could then delete a live WAL.
  */
-static int
-replica_check_header(const char *path, off_t size, char **cause)
+static void
+replica_unreadable(struct replica *r, char **cause)
 {
-	unsigned char	 h[100];
-	uint32_t	 pagesize, pages, counter, valid_for;
-	int		 fd;
-	ssize_t		 n;
-
-	if (size == 0)
-		return (0);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*cause = xprintf("%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	n = read(fd, h, sizeof h);
-	close(fd);
-	if (n < 16 || memcmp(h, "SQLite format 3", 16) != 0) {
+	if ((sqlite3_errcode(r->db) & 0xff) == SQLITE_NOTADB)
 		*cause = xprintf(_("%s: not a triage replica (not an SQLite "
-		    "database); left untouched"), path);
-		return (-1);
-	}
-	if (n < (ssize_t)sizeof h) {
-		*cause = xprintf(_("%s: damaged replica (truncated header); "
-		    "left untouched"), path);
-		return (-1);
-	}
-	pagesize = (uint32_t)h[16] << 8 | h[17];
-	if (pagesize == 1)
-		pagesize = 65536;
-	pages = (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 |
-	    (uint32_t)h[30] << 8 | h[31];
-	counter = (uint32_t)h[24] << 24 | (uint32_t)h[25] << 16 |
-	    (uint32_t)h[26] << 8 | h[27];
-	valid_for = (uint32_t)h[92] << 24 | (uint32_t)h[93] << 16 |
-	    (uint32_t)h[94] << 8 | h[95];
-	if (counter == valid_for && pages != 0 &&
-	    (uint64_t)size < (uint64_t)pagesize * pages) {
-		*cause = xprintf(_("%s: damaged replica (truncated: %lld of "
-		    "%llu bytes); left untouched"), path, (long long)size,
-		    (unsigned long long)pagesize * pages);
-		return (-1);
-	}
-	return (0);
+		    "database); left untouched"), r->path);
+	else
+		*cause = xprintf(_("%s: damaged replica (%s); left untouched"),
+		    r->path, sqlite3_errmsg(r->db));
 }
 
 /* Read the header pragmas without changing anything in the file. */
@@ -206,14 +174,12 @@ replica_inspect(struct replica *r, int *app_id, int *version, int *objects,
 	    "pragma_application_id), (SELECT user_version FROM "
 	    "pragma_user_version), (SELECT count(*) FROM sqlite_master)",
 	    -1, &s, NULL) != SQLITE_OK) {
-		*cause = xprintf(_("%s: not a triage replica (%s)"), r->path,
-		    sqlite3_errmsg(r->db));
+		replica_unreadable(r, cause);
 		return (-1);
 	}
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		*cause = xprintf(_("%s: not a triage replica (%s)"), r->path,
-		    sqlite3_errmsg(r->db));
+		replica_unreadable(r, cause);
 		sqlite3_finalize(s);
 		return (-1);
 	}
@@ -287,8 +253,7 @@ replica_open_version(const char *path, int flags, int target,
 	} else if (!S_ISREG(st.st_mode)) {
 		*cause = xprintf(_("%s: not a regular file"), path);
 		return (-1);
-	} else if (replica_check_header(path, st.st_size, cause) != 0)
-		return (-1);
+	}
 
 	r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
@@ -331,12 +296,23 @@ replica_open_version(const char *path, int flags, int target,
 			goto fail;
 		}
 	} else {
-		if (rp_exec(r, "PRAGMA journal_mode = WAL", &why) != 0)
-			goto fail_why;
+		/*
+		 * A bulk load fills a fresh file that nobody else reads: no
+		 * journal, no fsync, a big cache (the UUID indexes take
+		 * inserts in random order). replica_generate() turns WAL on
+		 * when it is done.
+		 */
+		if ((flags & REPLICA_BULK) && objects != 0) {
+			*cause = xprintf(_("%s: bulk loading needs a new "
+			    "file"), path);
+			goto fail;
+		}
 		if (rp_exec(r, (flags & REPLICA_BULK) ?
-		    "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; "
-		    "PRAGMA temp_store = MEMORY" :
-		    "PRAGMA synchronous = NORMAL", &why) != 0)
+		    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
+		    "PRAGMA locking_mode = EXCLUSIVE; "
+		    "PRAGMA cache_size = -2097152; PRAGMA temp_store = MEMORY" :
+		    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+		    &why) != 0)
 			goto fail_why;
 		if (version < target &&
 		    replica_migrate(r, version, target, cause) != 0)
@@ -389,6 +365,9 @@ replica_close(struct replica *r)
 		return;
 	for (i = 0; i < RS_COUNT; i++)
 		sqlite3_finalize(r->stmts[i]);
+	for (i = 0; i < (int)r->ndeferred; i++)
+		free(r->deferred[i]);
+	free(r->deferred);
 	if (r->db != NULL)
 		sqlite3_close(r->db);
 	free(r->path);
@@ -429,6 +408,90 @@ replica_rollback(struct replica *r)
 {
 	if (!sqlite3_get_autocommit(r->db))
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * Start a bulk load: drop the secondary indexes and the full-text triggers,
+ * remembering their SQL. Building an index once from sorted rows is far
+ * cheaper than millions of inserts in random key order.
+ */
+int
+replica_bulk_begin(struct replica *r, char **cause)
+{
+	sqlite3_stmt	*s;
+	struct buf	 drop = BUF_INIT;
+	char		*name;
+	int		 rc;
+
+	if (!(r->flags & REPLICA_BULK))
+		return (0);
+	if (rp_prepare(r, "SELECT type, name, sql FROM sqlite_master WHERE "
+	    "sql IS NOT NULL AND ((type = 'index' AND name NOT LIKE "
+	    "'sqlite_%') OR (type = 'trigger' AND name LIKE '%_fts_%'))",
+	    &s, cause) != 0)
+		return (-1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->deferred = xreallocarray(r->deferred, r->ndeferred + 1,
+		    sizeof *r->deferred);
+		r->deferred[r->ndeferred++] = rp_col_text(s, 2);
+		name = rp_col_text(s, 1);
+		buf_printf(&drop, "DROP %s \"%s\";",
+		    strcmp((const char *)sqlite3_column_text(s, 0), "index") ==
+		    0 ? "INDEX" : "TRIGGER", name);
+		free(name);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("reading the schema"));
+		buf_free(&drop);
+		return (-1);
+	}
+	rc = rp_exec(r, buf_cstr(&drop), cause);
+	buf_free(&drop);
+	return (rc);
+}
+
+/*
+ * End a bulk load: recreate what replica_bulk_begin() dropped, fill the
+ * full-text indexes from their tables, and make the file an ordinary WAL
+ * replica.
+ */
+int
+replica_bulk_done(struct replica *r, char **cause)
+{
+	sqlite3_stmt	*s;
+	struct buf	 sql = BUF_INIT;
+	char		*name;
+	size_t		 i;
+	int		 rc;
+
+	if (!(r->flags & REPLICA_BULK))
+		return (0);
+	for (i = 0; i < r->ndeferred; i++)
+		buf_printf(&sql, "%s;", r->deferred[i]);
+	if (rp_prepare(r, "SELECT name FROM sqlite_master WHERE type = 'table' "
+	    "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'", &s, cause) != 0) {
+		buf_free(&sql);
+		return (-1);
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		name = rp_col_text(s, 0);
+		buf_printf(&sql, "INSERT INTO \"%s\"(\"%s\") "
+		    "VALUES ('rebuild');", name, name);
+		free(name);
+	}
+	sqlite3_finalize(s);
+	rc = rp_exec(r, buf_cstr(&sql), cause);
+	buf_free(&sql);
+	for (i = 0; i < r->ndeferred; i++)
+		free(r->deferred[i]);
+	free(r->deferred);
+	r->deferred = NULL;
+	r->ndeferred = 0;
+	if (rc != 0)
+		return (-1);
+	return (rp_exec(r, "ANALYZE; PRAGMA journal_mode = WAL; "
+	    "PRAGMA locking_mode = NORMAL; PRAGMA synchronous = NORMAL", cause));
 }
 
 /* Check the database's integrity and that every FTS index matches its table. */

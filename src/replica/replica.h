@@ -283,7 +283,8 @@ enum outbox_state {
 	OUTBOX_PENDING,
 	OUTBOX_APPLIED,
 	OUTBOX_REJECTED,
-	OUTBOX_CONFLICT
+	OUTBOX_CONFLICT,
+	OUTBOX_DISCARDED	/* undone locally; pushed as a no-op */
 };
 const char *outbox_state_name(enum outbox_state);
 
@@ -357,6 +358,16 @@ int	 replica_act_bulk_set(struct replica *, const char *const *ticket_ids,
 	     size_t, const struct ticket_change *, int *nqueued, char **);
 int	 replica_team_by_name(struct replica *, const char *, char **id,
 	     char **);
+
+/*
+ * replica-undo.c: retrying and discarding outbox entries. A discarded entry
+ * keeps its seq (the server needs seqs without gaps) and is pushed as a
+ * no-op; its local change is undone in the same transaction.
+ */
+int	 replica_outbox_retry(struct replica *, int64_t seq, char **);
+int	 replica_outbox_discard(struct replica *, int64_t seq, char **);
+char	*replica_user_name(struct replica *, const char *id); /* Caller frees */
+char	*replica_team_name(struct replica *, const char *id); /* Caller frees */
 
 /* replica-put.c: upsert one synced row (the generator and sync use these). */
 int	 replica_put_org(struct replica *, const struct org_rec *, char **);

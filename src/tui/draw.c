@@ -187,30 +187,41 @@ draw_title(struct tui *t, const char *title)
 	}
 }
 
-/* The status bar: connection, pending and rejected changes, the replica. */
+/*
+ * The status bar: connection, pending and rejected changes, key hints, and
+ * at the right the view's position ("12/340"), which the hints never hide.
+ */
 void
 draw_status(struct tui *t)
 {
-	char	 s[256];
-	int	 x, y = LINES - 2;
+	char	 s[256], pos[64];
+	int	 x, y = LINES - 2, right = COLS;
 
 	if (y < 1)
 		return;
 	draw_fill(y, 0, COLS, EL_STATUS);
-	x = draw_text(y, 0, _(" local replica (not logged in)"), COLS,
+	if (t->top != NULL && t->top->ops->position != NULL) {
+		t->top->ops->position(t->top, pos, sizeof pos);
+		snprintf(s, sizeof s, " %s ", pos);
+		right = COLS - draw_width(s);
+		if (right < 0)
+			right = 0;
+		draw_text(y, right, s, COLS - right, EL_STATUS);
+	}
+	x = draw_text(y, 0, _(" local replica (not logged in)"), right,
 	    EL_STATUS);
 	snprintf(s, sizeof s, "  %s %lld %s", draw_glyph(t, "·", "|"),
 	    (long long)t->pending, _("pending"));
-	x += draw_text(y, x, s, COLS - x, t->pending > 0 ? EL_PENDING :
+	x += draw_text(y, x, s, right - x, t->pending > 0 ? EL_PENDING :
 	    EL_STATUS);
 	if (t->rejected > 0) {
 		snprintf(s, sizeof s, "  %s %lld %s", draw_glyph(t, "·", "|"),
 		    (long long)t->rejected, _("rejected"));
-		x += draw_text(y, x, s, COLS - x, EL_REJECTED);
+		x += draw_text(y, x, s, right - x, EL_REJECTED);
 	}
 	snprintf(s, sizeof s, "  %s %s", draw_glyph(t, "·", "|"),
 	    _("? help  : command  q back"));
-	draw_text(y, x, s, COLS - x, EL_STATUS);
+	draw_text(y, x, s, right - x - 1, EL_STATUS);
 }
 
 /* The message line: the last notice or error, if any. */

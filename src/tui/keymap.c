@@ -299,3 +299,70 @@ keymap_keys(enum tui_action a, enum tui_ctx ctx)
 	}
 	return (buf_detach(&b));
 }
+
+/*
+ * Escape text for mdoc: backslashes, a leading dot or quote, and words that
+ * are a single delimiter character ("; : [ ?"), which mdoc would eat.
+ */
+static void
+keymap_mdoc_escape(FILE *f, const char *s)
+{
+	int	 start = 1;
+
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", f);
+	for (; *s != '\0'; s++) {
+		if (start && strchr("()[]|.,:;?!", *s) != NULL &&
+		    (s[1] == ' ' || s[1] == '\0'))
+			fputs("\\&", f);
+		start = *s == ' ';
+		if (*s == '\\')
+			fputs("\\e", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/*
+ * Print the default key bindings, by context: as text, or (mdoc) as the
+ * manual's KEYS section, which `make update-man` splices into triage.1.
+ */
+int
+tui_keys_print(FILE *f, int mdoc)
+{
+	const struct keymap_entry	*e;
+	char				*keys, *cause = NULL;
+	int				 c, any;
+
+	if (keymap_init(NULL, &cause) != 0) {
+		fprintf(stderr, "triage: %s\n", cause);
+		free(cause);
+		return (-1);
+	}
+	for (c = 0; c < CTX_COUNT; c++) {
+		any = 0;
+		for (e = keymap_table; e->name != NULL; e++) {
+			if ((int)e->ctx != c)
+				continue;
+			keys = keymap_keys(e->action, e->ctx);
+			if (mdoc) {
+				if (!any)
+					fprintf(f, ".Ss %s\n.Bl -tag -width "
+					    "Ds\n", keymap_ctx_names[c]);
+				fputs(".It Ic ", f);
+				keymap_mdoc_escape(f, keys);
+				fprintf(f, " Pq %s\n", e->name);
+				keymap_mdoc_escape(f, e->help);
+				fputc('\n', f);
+			} else
+				fprintf(f, "%-8s %-24s %-14s %s\n",
+				    keymap_ctx_names[c], keys, e->name,
+				    _(e->help));
+			any = 1;
+			free(keys);
+		}
+		if (mdoc && any)
+			fputs(".El\n", f);
+	}
+	return (0);
+}

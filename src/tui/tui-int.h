@@ -154,6 +154,8 @@ struct view_ops {
 	const char	*(*current_ticket)(struct view *);
 	/* Optional: a worker result (count, search) came back. */
 	void		(*result)(struct view *, const struct worker_result *);
+	/* Optional: where the cursor is, for the status bar ("12/340"). */
+	void		(*position)(struct view *, char *, size_t);
 };
 
 struct view {

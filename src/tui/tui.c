@@ -464,6 +464,12 @@ tui_main(const struct tui_opts *o, char **cause)
 		rc = poll(pfd, 2, 1000);
 		if (rc == -1 && errno != EINTR)
 			break;
+		if (rc == -1) {
+			/* SIGWINCH: curses queued KEY_RESIZE; read it now. */
+			pfd[0].revents = POLLIN;
+			pfd[1].revents = 0;
+			rc = 1;
+		}
 		if (rc == 0) {
 			/* Once a second: clocks and relative times move. */
 			t.dirty = 1;

@@ -13,6 +13,9 @@ struct tui_opts {
 /* Run the console until the agent quits. Returns 0, or -1 with *cause. */
 int	 tui_main(const struct tui_opts *, char **cause);
 
+/* Print the key bindings as text or as an mdoc KEYS section. */
+int	 tui_keys_print(FILE *, int mdoc);
+
 /* The config file keys the console understands (for warnings and docs). */
 extern const struct config_key tui_config_keys[];
 

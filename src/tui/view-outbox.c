@@ -1,19 +1,647 @@
-/* view-outbox.c: placeholder until the outbox view lands (issue 3). */
+/* view-outbox.c: the outbox: local changes waiting for the server; retry and discard. */
 #include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tui-int.h"
 
+/*
+ * Every entry not yet applied (pending, rejected, conflict), oldest first,
+ * one row each and a second row with the server's reason when there is one.
+ * The outbox is small next to the tickets (what one agent did offline), so
+ * it is read whole; descriptions are built from the payloads when an entry
+ * is first drawn.
+ */
+#define VO_MASK		(OUTBOX_MASK(OUTBOX_PENDING) | \
+			    OUTBOX_MASK(OUTBOX_REJECTED) | \
+			    OUTBOX_MASK(OUTBOX_CONFLICT))
+#define VO_BODY_MAX	96	/* bytes of a reply shown in its description */
+
+/* Column widths; the type and age columns go on narrow terminals. */
+#define VO_SEQ_W	6
+#define VO_STATE_W	10
+#define VO_TYPE_W	9
+#define VO_TICKET_W	7
+#define VO_AGE_W	4
+
+struct vo {
+	struct outbox_list	 l;
+	char			**desc;	/* per entry; NULL until drawn */
+	size_t			 cursor;
+	size_t			 top;
+};
+
+/* What the changes' types are called on screen. */
+static const struct {
+	const char	*type;
+	const char	*label;
+} vo_types[] = {
+	{ "set_status", N_("status") },
+	{ "set_priority", N_("priority") },
+	{ "set_assignee", N_("assignee") },
+	{ "set_team", N_("team") },
+	{ "set_category", N_("category") },
+	{ "set_tags", N_("tags") },
+	{ "reply", N_("reply") },
+	{ "note", N_("note") },
+};
+
+/* Rows of entries: the view minus the column header. */
 static int
-v_open(struct view *v, const void *arg, char **cause)
+vo_area(void)
 {
-	(void)v;
+	int	 n = TUI_VIEW_ROWS - 1;
+
+	return (n > 1 ? n : 1);
+}
+
+/* Whether an entry shows a reason on a second row. */
+static int
+vo_rows(const struct outbox_entry *e)
+{
+	return (e->reason != NULL && *e->reason != '\0' &&
+	    e->state != OUTBOX_PENDING && vo_area() >= 4 ? 2 : 1);
+}
+
+/* Rows entries from..to (inclusive) take. */
+static int
+vo_span(const struct vo *vo, size_t from, size_t to)
+{
+	int	 n = 0;
+
+	for (; from <= to && from < vo->l.n; from++)
+		n += vo_rows(&vo->l.v[from]);
+	return (n);
+}
+
+/* Entries that fit from the top one down (at least one). */
+static size_t
+vo_page(const struct vo *vo)
+{
+	size_t	 i;
+	int	 used = 0, area = vo_area();
+
+	for (i = vo->top; i < vo->l.n; i++) {
+		used += vo_rows(&vo->l.v[i]);
+		if (used > area)
+			break;
+	}
+	return (i > vo->top ? i - vo->top : 1);
+}
+
+/* Keep the cursor on the screen, and the screen full where it can be. */
+static void
+vo_scroll(struct vo *vo)
+{
+	int	 area = vo_area();
+
+	if (vo->l.n == 0) {
+		vo->cursor = vo->top = 0;
+		return;
+	}
+	if (vo->cursor >= vo->l.n)
+		vo->cursor = vo->l.n - 1;
+	if (vo->cursor < vo->top)
+		vo->top = vo->cursor;
+	while (vo->top < vo->cursor && vo_span(vo, vo->top, vo->cursor) > area)
+		vo->top++;
+	while (vo->top > 0 && vo_span(vo, vo->top - 1, vo->l.n - 1) <= area)
+		vo->top--;
+}
+
+/* Free the entries and their descriptions. */
+static void
+vo_free_list(struct vo *vo)
+{
+	size_t	 i;
+
+	for (i = 0; i < vo->l.n; i++)
+		free(vo->desc[i]);
+	free(vo->desc);
+	vo->desc = NULL;
+	outbox_list_free(&vo->l);
+}
+
+/*
+ * (Re)read the entries, keeping the cursor on the entry it was on, or
+ * on the next one if that one is gone.
+ */
+static int
+vo_load(struct view *v, char **cause)
+{
+	struct vo		*vo = v->data;
+	struct outbox_list	 l;
+	int64_t			 seq = -1;
+	size_t			 i;
+
+	if (replica_outbox_list(v->tui->r, VO_MASK, &l, cause) != 0)
+		return (-1);
+	if (vo->cursor < vo->l.n)
+		seq = vo->l.v[vo->cursor].seq;
+	vo_free_list(vo);
+	vo->l = l;
+	vo->desc = xcalloc(l.n + 1, sizeof *vo->desc);
+	vo->cursor = 0;
+	for (i = 0; seq != -1 && i < l.n; i++) {
+		vo->cursor = i;
+		if (l.v[i].seq >= seq)
+			break;
+	}
+	vo_scroll(vo);
+	return (0);
+}
+
+/* Open on the entries not yet applied. */
+static int
+vo_open(struct view *v, const void *arg, char **cause)
+{
+	struct vo	*vo;
+
 	(void)arg;
-	*cause = xstrdup("the outbox view is not built yet");
-	return (-1);
+	vo = xcalloc(1, sizeof *vo);
+	v->data = vo;
+	if (vo_load(v, cause) != 0) {
+		free(vo);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Free the view's state. */
+static void
+vo_close(struct view *v)
+{
+	struct vo	*vo = v->data;
+
+	vo_free_list(vo);
+	free(vo);
+}
+
+/* The replica changed: read the entries again. */
+static void
+vo_reload(struct view *v)
+{
+	char	*cause = NULL;
+
+	if (vo_load(v, &cause) != 0) {
+		tui_error(v->tui, "%s", cause);
+		free(cause);
+	}
+}
+
+/* The on-screen name of an entry's type. */
+static const char *
+vo_type_label(const char *type)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(vo_types); i++)
+		if (strcmp(vo_types[i].type, type) == 0)
+			return (_(vo_types[i].label));
+	return (type);
+}
+
+/* A payload member as text: strings as they are, null as "none". */
+static const char *
+vo_str(json_t *p, const char *key)
+{
+	json_t	*j = json_object_get(p, key);
+
+	if (json_is_string(j))
+		return (json_string_value(j));
+	return (_("none"));
+}
+
+/* A status or priority name as its translated label. */
+static const char *
+vo_enum_label(const char *name, int status)
+{
+	int	 n;
+
+	if (status)
+		n = ticket_status_parse(name);
+	else
+		n = ticket_priority_parse(name);
+	if (n < 0)
+		return (name);
+	return (status ? ticket_status_label(n) : ticket_priority_label(n));
+}
+
+/* A user's or team's name for an id in a payload (none, or the id). */
+static char *
+vo_name(struct tui *t, json_t *p, const char *key, int team)
+{
+	json_t	*j = json_object_get(p, key);
+	char	*name;
+
+	if (!json_is_string(j))
+		return (xstrdup(_("none")));
+	name = team ? replica_team_name(t->r, json_string_value(j)) :
+	    replica_user_name(t->r, json_string_value(j));
+	return (name != NULL ? name : xstrdup(json_string_value(j)));
+}
+
+/* "+a +b -c" from a set_tags payload. */
+static void
+vo_tags(struct buf *b, json_t *p)
+{
+	json_t	*j;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(p, "add"), i, j)
+		if (json_is_string(j))
+			buf_printf(b, " +%s", json_string_value(j));
+	json_array_foreach(json_object_get(p, "remove"), i, j)
+		if (json_is_string(j))
+			buf_printf(b, " -%s", json_string_value(j));
+}
+
+/* The first words of a body on one line, cut at a character. */
+static void
+vo_body(struct tui *t, struct buf *b, const char *body)
+{
+	size_t	 i, len = strlen(body), start = b->len;
+	int	 space = 0;
+
+	for (i = 0; i < len && b->len - start < VO_BODY_MAX; i++) {
+		if (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' ||
+		    body[i] == '\n') {
+			space = b->len > start;
+			continue;
+		}
+		if (space)
+			buf_putc(b, ' ');
+		space = 0;
+		buf_putc(b, body[i]);
+	}
+	/* Never end inside a UTF-8 sequence. */
+	while (i < len && ((unsigned char)body[i] & 0xc0) == 0x80) {
+		buf_putc(b, body[i]);
+		i++;
+	}
+	if (i < len)
+		buf_puts(b, draw_glyph(t, "…", "..."));
+}
+
+/* What an entry changes, in a few words. Caller frees. */
+static char *
+vo_describe(struct tui *t, const struct outbox_entry *e)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*arrow = draw_glyph(t, "→", "->");
+	json_t		*p;
+	char		*from, *to;
+
+	p = json_loads(e->payload != NULL ? e->payload : "", 0, NULL);
+	if (p == NULL || !json_is_object(p)) {
+		json_decref(p);
+		return (xstrdup(_("(unreadable change)")));
+	}
+	if (strcmp(e->type, "set_status") == 0 ||
+	    strcmp(e->type, "set_priority") == 0) {
+		int	 st = strcmp(e->type, "set_status") == 0;
+
+		buf_printf(&b, "%s %s %s %s", st ? _("status") :
+		    _("priority"), vo_enum_label(vo_str(p, "from"), st), arrow,
+		    vo_enum_label(vo_str(p, st ? "status" : "priority"), st));
+	} else if (strcmp(e->type, "set_assignee") == 0 ||
+	    strcmp(e->type, "set_team") == 0) {
+		int	 team = strcmp(e->type, "set_team") == 0;
+
+		from = vo_name(t, p, "from", team);
+		to = vo_name(t, p, team ? "team_id" : "assignee_id", team);
+		buf_printf(&b, "%s %s %s %s", team ? _("team") :
+		    _("assignee"), from, arrow, to);
+		free(from);
+		free(to);
+	} else if (strcmp(e->type, "set_category") == 0)
+		buf_printf(&b, "%s %s %s %s", _("category"),
+		    vo_str(p, "from"), arrow, vo_str(p, "category"));
+	else if (strcmp(e->type, "set_tags") == 0) {
+		buf_puts(&b, _("tags"));
+		vo_tags(&b, p);
+	} else if (strcmp(e->type, "reply") == 0 ||
+	    strcmp(e->type, "note") == 0) {
+		buf_printf(&b, "%s: ", vo_type_label(e->type));
+		vo_body(t, &b, json_is_string(json_object_get(p, "body")) ?
+		    json_string_value(json_object_get(p, "body")) : "");
+	} else
+		buf_puts(&b, e->type);
+	json_decref(p);
+	return (buf_detach(&b));
+}
+
+/* An entry's description, built once. */
+static const char *
+vo_desc(struct view *v, size_t i)
+{
+	struct vo	*vo = v->data;
+
+	if (vo->desc[i] == NULL)
+		vo->desc[i] = vo_describe(v->tui, &vo->l.v[i]);
+	return (vo->desc[i]);
+}
+
+/* Which columns this width has room for. */
+static void
+vo_layout(int *type_w, int *age_w)
+{
+	*type_w = COLS >= 64 ? VO_TYPE_W : 0;
+	*age_w = COLS >= 48 ? VO_AGE_W : 0;
+}
+
+/* Draw entry i at row y. */
+static void
+vo_draw_entry(struct view *v, int y, size_t i, int64_t now)
+{
+	struct vo		*vo = v->data;
+	struct tui		*t = v->tui;
+	const struct outbox_entry *e = &vo->l.v[i];
+	int			 cur = i == vo->cursor, x, type_w, age_w;
+	enum tui_elem		 base = cur ? EL_CURSOR : EL_NORMAL, st;
+	char			 cell[64];
+	const char		*glyph, *name, *fmt;
+
+	vo_layout(&type_w, &age_w);
+	draw_fill(y, 0, COLS, base);
+	snprintf(cell, sizeof cell, "%*lld", VO_SEQ_W, (long long)e->seq);
+	x = 1 + draw_text(y, 1, cell, VO_SEQ_W, base) + 1;
+	switch (e->state) {
+	case OUTBOX_PENDING:
+		glyph = draw_glyph(t, "↑", "^");
+		name = _("pending");
+		st = EL_PENDING;
+		break;
+	case OUTBOX_CONFLICT:
+		glyph = draw_glyph(t, "≠", "~");
+		name = _("conflict");
+		st = EL_REJECTED;
+		break;
+	default:
+		glyph = "!";
+		name = _("rejected");
+		st = EL_REJECTED;
+		break;
+	}
+	snprintf(cell, sizeof cell, "%s %s", glyph, name);
+	draw_text(y, x, cell, VO_STATE_W, cur ? EL_CURSOR : st);
+	x += VO_STATE_W + 1;
+	if (type_w > 0) {
+		draw_text(y, x, vo_type_label(e->type), type_w, cur ?
+		    EL_CURSOR : EL_LABEL);
+		x += type_w + 1;
+	}
+	if (e->ticket_number > 0)
+		snprintf(cell, sizeof cell, "#%lld",
+		    (long long)e->ticket_number);
+	else
+		snprintf(cell, sizeof cell, "%s", e->ticket_id != NULL ?
+		    _("new") : "-");
+	draw_text(y, x, cell, VO_TICKET_W, base);
+	x += VO_TICKET_W + 1;
+	if (age_w > 0) {
+		time_format_relative(now - e->created_at, cell, sizeof cell);
+		draw_text(y, x, cell, age_w, cur ? EL_CURSOR : EL_DIM);
+		x += age_w + 1;
+	}
+	if (x < COLS)
+		draw_text(y, x, vo_desc(v, i), COLS - x - 1, base);
+	if (vo_rows(e) < 2)
+		return;
+	draw_fill(y + 1, 0, COLS, base);
+	fmt = e->state == OUTBOX_CONFLICT ? _("conflict: ") :
+	    _("rejected: ");
+	x = 1 + VO_SEQ_W + 1;
+	x += draw_text(y + 1, x, fmt, COLS - x, cur ? EL_CURSOR : EL_ERROR);
+	draw_text(y + 1, x, e->reason, COLS - x - 1, cur ? EL_CURSOR :
+	    EL_ERROR);
+}
+
+/* The column header, with the keys on the right when they fit. */
+static void
+vo_draw_header(struct view *v, int y)
+{
+	struct tui	*t = v->tui;
+	char		*hint;
+	int		 x, type_w, age_w, w;
+
+	vo_layout(&type_w, &age_w);
+	draw_fill(y, 0, COLS, EL_HEADER);
+	x = 1 + VO_SEQ_W - draw_width(_("Seq"));
+	draw_text(y, x > 0 ? x : 0, _("Seq"), VO_SEQ_W, EL_HEADER);
+	x = 1 + VO_SEQ_W + 1;
+	draw_text(y, x, _("State"), VO_STATE_W, EL_HEADER);
+	x += VO_STATE_W + 1;
+	if (type_w > 0) {
+		draw_text(y, x, _("Type"), type_w, EL_HEADER);
+		x += type_w + 1;
+	}
+	draw_text(y, x, _("Ticket"), VO_TICKET_W, EL_HEADER);
+	x += VO_TICKET_W + 1;
+	if (age_w > 0) {
+		draw_text(y, x, _("Age"), age_w, EL_HEADER);
+		x += age_w + 1;
+	}
+	x += draw_text(y, x, _("Change"), COLS - x, EL_HEADER);
+	hint = xprintf(_("R retry %s d discard"), draw_glyph(t, "·", "|"));
+	w = draw_width(hint);
+	if (COLS - w - 1 > x + 2)
+		draw_text(y, COLS - w - 1, hint, w, EL_DIM);
+	free(hint);
+}
+
+/* Title, column header, then as many entries as fit. */
+static void
+vo_draw(struct view *v)
+{
+	struct vo	*vo = v->data;
+	struct tui	*t = v->tui;
+	char		*title;
+	int		 y, rows, bottom;
+	size_t		 i;
+	int64_t		 now = time_now_ms();
+
+	title = xprintf("triage %s %s", draw_glyph(t, "—", "-"), _("outbox"));
+	draw_title(t, title);
+	free(title);
+	vo_draw_header(v, TUI_VIEW_TOP);
+	vo_scroll(vo);
+	bottom = TUI_VIEW_TOP + TUI_VIEW_ROWS;
+	y = TUI_VIEW_TOP + 1;
+	if (vo->l.n == 0) {
+		draw_text(y + 1, 2, _("No changes are waiting for the server."),
+		    COLS - 4, EL_DIM);
+		return;
+	}
+	for (i = vo->top; i < vo->l.n; i++) {
+		rows = vo_rows(&vo->l.v[i]);
+		if (y + rows > bottom)
+			break;
+		vo_draw_entry(v, y, i, now);
+		y += rows;
+	}
+}
+
+/* R: make a rejected or conflict entry pending again. */
+static void
+vo_retry(struct view *v)
+{
+	struct vo		*vo = v->data;
+	struct tui		*t = v->tui;
+	enum outbox_state	 was;
+	int64_t			 seq;
+	char			*cause = NULL;
+
+	if (vo->cursor >= vo->l.n)
+		return;
+	seq = vo->l.v[vo->cursor].seq;
+	was = vo->l.v[vo->cursor].state;
+	if (replica_outbox_retry(t->r, seq, &cause) != 0) {
+		tui_error(t, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (was == OUTBOX_PENDING) {
+		tui_notice(t, _("change %lld is pending: sync will send it"),
+		    (long long)seq);
+		return;
+	}
+	tui_data_changed(t);		/* reloads this view too */
+	tui_notice(t, _("change %lld will be sent again"), (long long)seq);
+}
+
+/* d: after asking, undo an entry's local change and discard it. */
+static void
+vo_discard(struct view *v)
+{
+	struct vo			*vo = v->data;
+	struct tui			*t = v->tui;
+	const struct outbox_entry	*e;
+	char				*q, *cause = NULL, num[32];
+	int64_t				 seq;
+
+	if (vo->cursor >= vo->l.n)
+		return;
+	e = &vo->l.v[vo->cursor];
+	seq = e->seq;
+	if (e->ticket_number > 0)
+		snprintf(num, sizeof num, "#%lld", (long long)e->ticket_number);
+	else
+		snprintf(num, sizeof num, "%s", _("a new ticket"));
+	/* The question first: a long description is cut, not the y/n. */
+	if (strcmp(e->type, "reply") == 0 || strcmp(e->type, "note") == 0)
+		q = xprintf(_("Discard change %lld: delete the unsent %s on "
+		    "%s? (y/n)  %s"), (long long)seq, vo_type_label(e->type),
+		    num, vo_desc(v, vo->cursor));
+	else
+		q = xprintf(_("Discard change %lld: undo it on %s? (y/n)  %s"),
+		    (long long)seq, num, vo_desc(v, vo->cursor));
+	if (!prompt_confirm(t, q)) {
+		free(q);
+		tui_notice(t, "%s", _("nothing discarded"));
+		return;
+	}
+	free(q);
+	if (replica_outbox_discard(t->r, seq, &cause) != 0) {
+		tui_error(t, "%s", cause);
+		free(cause);
+		return;
+	}
+	tui_data_changed(t);		/* reloads this view too */
+	tui_notice(t, _("change %lld discarded and undone here"),
+	    (long long)seq);
+}
+
+/* Enter: the entry's ticket, at the message for a reply or note. */
+static void
+vo_open_ticket(struct view *v)
+{
+	struct vo		*vo = v->data;
+	const struct outbox_entry *e;
+	struct view_ticket_arg	 ta;
+
+	if (vo->cursor >= vo->l.n)
+		return;
+	e = &vo->l.v[vo->cursor];
+	if (e->ticket_id == NULL) {
+		tui_error(v->tui, "%s", _("this change names no ticket"));
+		return;
+	}
+	memset(&ta, 0, sizeof ta);
+	ta.ticket_id = e->ticket_id;
+	if (strcmp(e->type, "reply") == 0 || strcmp(e->type, "note") == 0)
+		ta.message_id = e->entity_id;
+	tui_push(v->tui, &view_ticket_ops, &ta);
+}
+
+/* Keys: movement, Enter for the ticket, R retry, d discard. */
+static int
+vo_key(struct view *v, enum tui_action act, wint_t key, int code)
+{
+	struct vo	*vo = v->data;
+	size_t		 page = vo_page(vo);
+
+	(void)key;
+	(void)code;
+	switch (act) {
+	case ACT_DOWN:
+		if (vo->cursor + 1 < vo->l.n)
+			vo->cursor++;
+		break;
+	case ACT_UP:
+		if (vo->cursor > 0)
+			vo->cursor--;
+		break;
+	case ACT_PAGE_DOWN:
+		vo->cursor += page;
+		if (vo->cursor >= vo->l.n)
+			vo->cursor = vo->l.n > 0 ? vo->l.n - 1 : 0;
+		break;
+	case ACT_PAGE_UP:
+		vo->cursor = vo->cursor > page ? vo->cursor - page : 0;
+		break;
+	case ACT_TOP:
+		vo->cursor = 0;
+		break;
+	case ACT_BOTTOM:
+		vo->cursor = vo->l.n > 0 ? vo->l.n - 1 : 0;
+		break;
+	case ACT_OPEN:
+		vo_open_ticket(v);
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	case ACT_RETRY:
+		vo_retry(v);
+		break;
+	case ACT_DISCARD:
+		vo_discard(v);
+		break;
+	default:
+		return (VIEW_UNHANDLED);
+	}
+	vo_scroll(vo);
+	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
+/* "entry/entries" for the status bar. */
+static void
+vo_position(struct view *v, char *out, size_t len)
+{
+	struct vo	*vo = v->data;
+
+	snprintf(out, len, "%zu/%zu", vo->l.n > 0 ? vo->cursor + 1 : 0,
+	    vo->l.n);
 }
 
 const struct view_ops view_outbox_ops = {
 	.name = "outbox",
-	.ctx = CTX_GLOBAL,
-	.open = v_open,
+	.ctx = CTX_OUTBOX,
+	.open = vo_open,
+	.draw = vo_draw,
+	.key = vo_key,
+	.reload = vo_reload,
+	.close = vo_close,
+	.result = NULL,
+	.position = vo_position,
 };

@@ -50,6 +50,7 @@ struct vq {
 	size_t			 nmarks;
 	enum vq_col		 cols[COL_COUNT];
 	size_t			 ncols;
+	int64_t			 top_pos;	/* rows above rows[0]; -1 */
 };
 
 /* Ticket rows on screen: the view minus the column header line. */
@@ -165,6 +166,10 @@ vq_load(struct view *v, const struct ticket *from, int bottom)
 	ticket_list_free(&vq->rows);
 	vq->rows = l;
 	vq->height = h;
+	if (from == NULL && !bottom)
+		vq->top_pos = 0;
+	else if (bottom || l.n < (size_t)h)
+		vq->top_pos = vq->total >= 0 ? vq->total - (int64_t)l.n : -1;
 	return (0);
 }
 
@@ -419,15 +424,15 @@ vq_draw(struct view *v)
 {
 	struct vq	*vq = v->data;
 	struct tui	*t = v->tui;
-	char		 title[256], total[64];
+	char		 title[256];
 	int		 w[COL_COUNT], x, y;
 	size_t		 i;
 	int64_t		 now = time_now_ms();
 
 	if (vq->height != vq_height())
 		vq_reload(v);
-	snprintf(title, sizeof title, "triage %s %s", draw_glyph(t, "—", "-"),
-	    queue_sort_name(vq->sort));
+	snprintf(title, sizeof title, "triage %s %s%s", draw_glyph(t, "—", "-"),
+	    queue_sort_name(vq->sort), vq->limit != NULL ? _(", limited") : "");
 	draw_title(t, title);
 	vq_layout(vq, w);
 	draw_fill(TUI_VIEW_TOP, 0, COLS, EL_HEADER);
@@ -439,15 +444,6 @@ vq_draw(struct view *v)
 		    w[vq->cols[i]], EL_HEADER);
 		x += w[vq->cols[i]] + 1;
 	}
-	if (vq->total >= 0)
-		snprintf(total, sizeof total, " %lld %s%s ",
-		    (long long)vq->total, _("tickets"), vq->limit != NULL ?
-		    _(" (limited)") : "");
-	else
-		snprintf(total, sizeof total, " %s ", draw_glyph(t, "…",
-		    "..."));
-	draw_text(TUI_VIEW_TOP, COLS - draw_width(total) > 0 ?
-	    COLS - draw_width(total) : 0, total, COLS, EL_HEADER);
 	for (i = 0, y = TUI_VIEW_TOP + 1; i < vq->rows.n &&
 	    y < TUI_VIEW_TOP + TUI_VIEW_ROWS; i++, y++)
 		vq_draw_row(v, y, &vq->rows.v[i], i == vq->cursor, w, now);
@@ -482,6 +478,14 @@ vq_down(struct view *v)
 		memmove(&vq->rows.v[0], &vq->rows.v[1],
 		    (vq->rows.n - 1) * sizeof *vq->rows.v);
 		vq->rows.v[vq->rows.n - 1] = l.v[0];
+		free(l.v);
+		if (vq->top_pos >= 0)
+			vq->top_pos++;
+	} else if (l.n == 1) {
+		vq->rows.v = xreallocarray(vq->rows.v, vq->rows.n + 1,
+		    sizeof *vq->rows.v);
+		vq->rows.v[vq->rows.n++] = l.v[0];
+		vq->cursor++;
 		free(l.v);
 	} else
 		ticket_list_free(&l);
@@ -518,6 +522,8 @@ vq_up(struct view *v)
 		vq->rows.v[0] = l.v[0];
 		vq->rows.n++;
 		free(l.v);
+		if (vq->top_pos > 0)
+			vq->top_pos--;
 	} else
 		ticket_list_free(&l);
 }
@@ -550,6 +556,8 @@ vq_page(struct view *v, int down)
 		vq->cursor = down ? vq->rows.n - 1 : 0;
 		return;
 	}
+	if (vq->top_pos >= 0)
+		vq->top_pos += down ? (int64_t)vq->rows.n : -(int64_t)l.n;
 	ticket_list_free(&vq->rows);
 	vq->rows = l;
 	if (vq->cursor >= vq->rows.n)
@@ -745,6 +753,30 @@ vq_refresh(struct view *v)
 	worker_count(v->tui->worker, VQ_COUNT_TAG, vq->query);
 }
 
+/*
+ * "row/total" for the status bar. The top row's position is tracked as the
+ * window moves (counting rows before a ticket costs a scan at 1,000,000
+ * rows, too slow for a key); -1 means not known.
+ */
+static void
+vq_position(struct view *v, char *out, size_t len)
+{
+	struct vq	*vq = v->data;
+	char		 pos[32], total[32];
+
+	if (vq->top_pos >= 0 && vq->rows.n > 0)
+		snprintf(pos, sizeof pos, "%lld",
+		    (long long)(vq->top_pos + (int64_t)vq->cursor + 1));
+	else
+		snprintf(pos, sizeof pos, "%s", vq->rows.n > 0 ? "?" : "0");
+	if (vq->total >= 0)
+		snprintf(total, sizeof total, "%lld", (long long)vq->total);
+	else
+		snprintf(total, sizeof total, "%s",
+		    draw_glyph(v->tui, "…", "..."));
+	snprintf(out, len, "%s/%s", pos, total);
+}
+
 static const char *
 vq_current(struct view *v)
 {
@@ -759,8 +791,9 @@ vq_result(struct view *v, const struct worker_result *res)
 	struct vq	*vq = v->data;
 
 	if (res->job == JOB_COUNT && res->tag == VQ_COUNT_TAG &&
-	    strcmp(res->text, vq->query) == 0)
+	    strcmp(res->text, vq->query) == 0) {
 		vq->total = res->error != NULL ? -1 : res->count;
+	}
 }
 
 /* Switch the queue to a saved view by name (for ':view'). */
@@ -810,4 +843,5 @@ const struct view_ops view_queue_ops = {
 	.close = vq_close,
 	.current_ticket = vq_current,
 	.result = vq_result,
+	.position = vq_position,
 };
