@@ -102,7 +102,8 @@ bench_count(struct replica *r, const char *label, const char *query, int n)
 
 /* Time n searches for a first page of 20 hits. */
 static void
-bench_search(struct replica *r, const char *label, const char *text, int n)
+bench_search(struct replica *r, const char *label, const char *text,
+    int flags, int n)
 {
 	struct search_result	 res;
 	char			*cause = NULL, *what;
@@ -113,7 +114,7 @@ bench_search(struct replica *r, const char *label, const char *text, int n)
 	ns = calloc((size_t)n, sizeof *ns);
 	for (i = 0; i < n; i++) {
 		t0 = time_mono_ns();
-		if (replica_search(r, text, 20, &res, &cause) != 0)
+		if (replica_search(r, text, 20, flags, &res, &cause) != 0)
 			die("search", cause);
 		ns[i] = time_mono_ns() - t0;
 		hits = res.n;
@@ -139,6 +140,7 @@ main(int argc, char **argv)
 	}
 	if (argc > 2)
 		n = atoi(argv[2]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (replica_open(argv[1], REPLICA_READONLY, &r, &cause) != 0)
 		die(argv[1], cause);
 
@@ -152,15 +154,29 @@ main(int argc, char **argv)
 	    "assignee:me status:unsolved", QUEUE_SORT_SLA, 0, n);
 	bench_window(r, "Unassigned by SLA", "assignee:none status:unsolved",
 	    QUEUE_SORT_SLA, 0, n);
+	bench_window(r, "Pending by updated", "status:pending",
+	    QUEUE_SORT_UPDATED, 0, n);
+	bench_window(r, "Breaching soon by SLA", "sla:<2h", QUEUE_SORT_SLA, 0,
+	    n);
+	bench_window(r, "Recently solved by updated",
+	    "status:solved,closed updated:<7d", QUEUE_SORT_UPDATED, 0, n);
 	bench_count(r, "all", "", n / 10 > 0 ? n / 10 : 1);
 	bench_count(r, "status:unsolved", "status:unsolved",
 	    n / 10 > 0 ? n / 10 : 1);
 	bench_count(r, "status:open priority:>=high",
 	    "status:open priority:>=high", n / 10 > 0 ? n / 10 : 1);
-	bench_search(r, "common", "order", n / 5 > 0 ? n / 5 : 1);
-	bench_search(r, "common", "refund", n / 5 > 0 ? n / 5 : 1);
-	bench_search(r, "rare", "chargeback", n / 5 > 0 ? n / 5 : 1);
-	bench_search(r, "prefix", "parc", n / 5 > 0 ? n / 5 : 1);
+	bench_count(r, "assignee:me status:unsolved",
+	    "assignee:me status:unsolved", n / 10 > 0 ? n / 10 : 1);
+	bench_search(r, "common", "order", 0, n / 5 > 0 ? n / 5 : 1);
+	bench_search(r, "common", "refund", 0, n / 5 > 0 ? n / 5 : 1);
+	bench_search(r, "common, two words", "refund order", 0,
+	    n / 5 > 0 ? n / 5 : 1);
+	bench_search(r, "rare", "chargeback", 0, n / 5 > 0 ? n / 5 : 1);
+	bench_search(r, "rare", "sternly", 0, n / 5 > 0 ? n / 5 : 1);
+	bench_search(r, "type-ahead prefix", "refu", SEARCH_PREFIX,
+	    n / 5 > 0 ? n / 5 : 1);
+	bench_search(r, "type-ahead prefix", "parc", SEARCH_PREFIX,
+	    n / 5 > 0 ? n / 5 : 1);
 	replica_close(r);
 
 	if (stat(argv[1], &sb) == 0) {

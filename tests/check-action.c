@@ -420,9 +420,16 @@ START_TEST(test_reply_refuses_bad_bodies_and_tickets_writing_nothing)
 	    NULL, m, &seq, &fx_cause), "UUID");
 	replica_close(r);
 
-	/* A tombstoned ticket is no ticket. */
-	raw_exec(path, "UPDATE tickets SET deleted = 1 WHERE number = 4");
+	/* A tombstoned ticket is no ticket: pulling one removes the row. */
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
+	{
+		struct ticket_rec	 tomb;
+
+		memset(&tomb, 0, sizeof tomb);
+		tomb.id = id;
+		tomb.deleted = 1;
+		FX_CHECK(replica_put_ticket(r, &tomb, &fx_cause));
+	}
 	ASSERT_REFUSED(replica_act_reply(r, id, "hello", 0, NULL, NULL, m,
 	    &seq, &fx_cause), "no ticket");
 	replica_close(r);
@@ -770,12 +777,22 @@ START_TEST(test_set_refuses_bad_tags_and_references_writing_nothing)
 	replica_close(r);
 
 	/* Tombstoned users and teams are gone too. */
-	raw_exec(path, "UPDATE users SET deleted = 1 WHERE email = "
-	    "'sam@demo.example'; UPDATE teams SET deleted = 1 WHERE name = "
-	    "'Billing'");
 	fx_id(u2, 2, 2);
 	fx_id(t2, 1, 2);
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
+	{
+		struct user_rec	 ut;
+		struct team_rec	 tt;
+
+		memset(&ut, 0, sizeof ut);
+		ut.id = u2;
+		ut.deleted = 1;
+		FX_CHECK(replica_put_user(r, &ut, &fx_cause));
+		memset(&tt, 0, sizeof tt);
+		tt.id = t2;
+		tt.deleted = 1;
+		FX_CHECK(replica_put_team(r, &tt, &fx_cause));
+	}
 	ticket_change_init(&c);
 	c.set_assignee = 1;
 	c.assignee_id = u2;

@@ -204,11 +204,11 @@ START_TEST(test_migration_from_v1_indexes_existing_rows)
 	    "VALUES ('m', 'a', 'customer', 'my zeppelin is late', 1)");
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
 	ck_assert_int_eq(replica_version(r), replica_latest_version());
-	FX_CHECK(replica_search(r, "trampoline", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "trampoline", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 1);
 	ck_assert_int_eq(res.v[0].kind, SEARCH_TICKET);
 	search_result_free(&res);
-	FX_CHECK(replica_search(r, "zeppelin", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "zeppelin", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 1);
 	ck_assert_int_eq(res.v[0].kind, SEARCH_MESSAGE);
 	search_result_free(&res);
@@ -216,6 +216,31 @@ START_TEST(test_migration_from_v1_indexes_existing_rows)
 	replica_close(r);
 	fx_unlink(path);
 	free(path);
+}
+END_TEST
+
+START_TEST(test_migration_from_every_version_keeps_data)
+{
+	struct replica		*r;
+	struct ticket_detail	*d;
+	char			*path, *fx_cause = NULL;
+	int			 v;
+
+	for (v = 1; v < replica_latest_version(); v++) {
+		path = fx_tmpname("vN");
+		FX_CHECK(replica_create_at_version(path, v, &fx_cause));
+		raw_exec(path, "INSERT INTO tickets(id, number, subject, "
+		    "created_at, updated_at) VALUES ('a', 1, 'Old ticket', 1, 1)");
+		FX_CHECK(replica_open(path, 0, &r, &fx_cause));
+		ck_assert_int_eq(replica_version(r), replica_latest_version());
+		FX_CHECK(replica_ticket_get(r, 1, NULL, &d, &fx_cause));
+		ck_assert_str_eq(d->t.subject, "Old ticket");
+		ticket_detail_free(d);
+		FX_CHECK(replica_check(r, &fx_cause));
+		replica_close(r);
+		fx_unlink(path);
+		free(path);
+	}
 }
 END_TEST
 
@@ -475,20 +500,20 @@ START_TEST(test_search_ranks_exact_then_relevance_with_snippets)
 	path = fx_make("search");
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
 	/* #N first. */
-	FX_CHECK(replica_search(r, "#42", 5, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "#42", 5, 0, &res, &fx_cause));
 	ck_assert_uint_ge(res.n, 1);
 	ck_assert_int_eq(res.v[0].exact, 1);
 	ck_assert_int_eq(res.v[0].ticket_number, 42);
 	search_result_free(&res);
 	/* An exact order number, any case, first. */
-	FX_CHECK(replica_search(r, "so-21002", 5, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "so-21002", 5, 0, &res, &fx_cause));
 	ck_assert_uint_ge(res.n, 1);
 	ck_assert_int_eq(res.v[0].kind, SEARCH_ORDER);
 	ck_assert_int_eq(res.v[0].exact, 1);
 	ck_assert_str_eq(res.v[0].title, "SO-21002");
 	search_result_free(&res);
 	/* "kettle": the subject hit and the thread saying it three times. */
-	FX_CHECK(replica_search(r, "kettle", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "kettle", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 2);
 	for (i = 0; i < res.n; i++) {
 		ck_assert_ptr_nonnull(strstr(res.v[i].snippet,
@@ -496,13 +521,21 @@ START_TEST(test_search_ranks_exact_then_relevance_with_snippets)
 		ck_assert(i == 0 || res.v[i - 1].score <= res.v[i].score);
 	}
 	search_result_free(&res);
-	/* Prefix on the last word; customers by name, accents folded. */
-	FX_CHECK(replica_search(r, "bjork", 10, &res, &fx_cause));
+	/* Customers by name, accents folded; a prefix only when asked. */
+	FX_CHECK(replica_search(r, "bjork", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 1);
 	ck_assert_int_eq(res.v[0].kind, SEARCH_CUSTOMER);
 	search_result_free(&res);
-	FX_CHECK(replica_search(r, "lovel", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "lovel", 10, SEARCH_PREFIX, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 1);
+	search_result_free(&res);
+	FX_CHECK(replica_search(r, "lovel", 10, 0, &res, &fx_cause));
+	ck_assert_uint_eq(res.n, 0);
+	search_result_free(&res);
+	/* Both ways, the kettle thread's hit has its marked snippet. */
+	FX_CHECK(replica_search(r, "kett", 10, SEARCH_PREFIX, &res, &fx_cause));
+	ck_assert_uint_eq(res.n, 2);
+	ck_assert_ptr_nonnull(strstr(res.v[0].snippet, "\001"));
 	search_result_free(&res);
 	replica_close(r);
 	fx_unlink(path);
@@ -525,11 +558,14 @@ START_TEST(test_search_text_is_never_fts_syntax)
 	path = fx_make("evil");
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
 	for (i = 0; i < nitems(evil); i++) {
-		FX_CHECK(replica_search(r, evil[i], 10, &res, &fx_cause));
+		FX_CHECK(replica_search(r, evil[i], 10, 0, &res, &fx_cause));
+		search_result_free(&res);
+		FX_CHECK(replica_search(r, evil[i], 10, SEARCH_PREFIX, &res,
+		    &fx_cause));
 		search_result_free(&res);
 	}
 	/* "kettle OR parcel" means all three words, not an OR. */
-	FX_CHECK(replica_search(r, "kettle OR parcel", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "kettle OR parcel", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 0);
 	search_result_free(&res);
 	FX_CHECK(replica_check(r, &fx_cause));
@@ -550,14 +586,14 @@ START_TEST(test_fts_follows_updates_and_deletes)
 	    "WHERE number = 7; UPDATE messages SET body = 'hovercraft eels' "
 	    "WHERE rid = 1; DELETE FROM messages WHERE body LIKE '%kettle%'");
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
-	FX_CHECK(replica_search(r, "kettle", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "kettle", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 0);
 	search_result_free(&res);
-	FX_CHECK(replica_search(r, "marmalade", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "marmalade", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 1);
 	ck_assert_int_eq(res.v[0].ticket_number, 7);
 	search_result_free(&res);
-	FX_CHECK(replica_search(r, "hovercraft", 10, &res, &fx_cause));
+	FX_CHECK(replica_search(r, "hovercraft", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 1);
 	search_result_free(&res);
 	FX_CHECK(replica_check(r, &fx_cause));
@@ -827,6 +863,7 @@ replica_suite(void)
 	tcase_add_test(tc, test_tail_truncated_replica_refused_untouched);
 	tcase_add_test(tc, test_migration_from_v1_indexes_existing_rows);
 	tcase_add_test(tc, test_failed_migration_leaves_old_version_whole);
+	tcase_add_test(tc, test_migration_from_every_version_keeps_data);
 	tcase_add_test(tc, test_other_connections_closing_keep_the_wal);
 	suite_add_tcase(s, tc);
 

@@ -140,7 +140,7 @@ hits(struct replica *r, const char *text, enum search_kind kind)
 	char			*fx_cause = NULL;
 	size_t			 i, n = 0;
 
-	FX_CHECK(replica_search(r, text, 50, &res, &fx_cause));
+	FX_CHECK(replica_search(r, text, 50, 0, &res, &fx_cause));
 	for (i = 0; i < res.n; i++)
 		if (res.v[i].kind == kind)
 			n++;

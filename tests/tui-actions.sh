@@ -31,9 +31,7 @@ n_all=$(cli ls --view "All open" --limit 1 |
 # solving a ticket).
 send 4
 wait_line -2 "1/$n_all *\$"
-send :
-send_text "sort number"
-send Enter
+run_cmd "sort number"
 wait_line 0 "^triage — number"
 N=$(row_number 2)
 [ -n "$N" ] || fail "no ticket on the first row"
@@ -203,23 +201,17 @@ for i in $(seq 2 "$idx"); do
 done
 wait_line -2 "$idx/$n_all *\$"
 [ "$(row_number $((idx + 1)))" = "$S" ] || fail "the cursor is not on #$S"
-send :
-send_text "assign me"
-send Enter
+run_cmd "assign me"
 wait_for "queued 1 change(s)"
 cli_on "$DB2" set "$S" assignee=me > /dev/null
-send :
-send_text "status solved"
-send Enter
+run_cmd "status solved"
 wait_for "queued 1 change(s)"
 cli_on "$DB2" set "$S" status=solved > /dev/null
 [ "$(ticket_field "$S" status)" = solved ] ||
     fail_plain ":status solved: #$S is $(ticket_field "$S" status)"
 # Solved leaves All open: the row is gone from the view.
 wait_line -2 "/$((n_all - 1)) *\$"
-send :
-send_text "status sideways"
-send Enter
+run_cmd "status sideways"
 wait_for 'unknown status "sideways"'
 
 step "every change equals the CLI twin's"

@@ -383,6 +383,16 @@ send()
 	tm send-keys -t "$TUI_T" "${keys[@]}" || fail "send-keys failed"
 }
 
+# Run a ':' command: the prompt first (so what was on the message line is
+# gone), then the text and Enter.
+run_cmd()
+{
+	send :
+	wait_line -1 "^:"
+	send_text "$1"
+	send Enter
+}
+
 # Send text literally (UTF-8 is fine).
 send_text()
 {
@@ -553,12 +563,44 @@ tui_quit()
 	wait_exit
 }
 
-# Resize the window (and so the pane) to W x H.
+# How many resizes the console has taken (KEY_RESIZE, code 410, in its trace).
+tui_resizes_done()
+{
+	if [ -f "$TUI_TRACE" ]; then
+		grep -c ' key code=410 ' "$TUI_TRACE"
+	else
+		echo 0
+	fi
+}
+
+# Resize the window (and so the pane) to W x H and wait until the console
+# has taken the resize (its trace logs the KEY_RESIZE, after the repaint).
 tui_resize()
 {
+	local before i n
+
+	before=$(tui_resizes_done)
 	TUI_W=$1 TUI_H=$2
 	tm resize-window -t "${TUI_T%%:*}" -x "$1" -y "$2" ||
 	    fail "resize-window failed"
+	n=$(tui_ticks "$TUI_TIMEOUT")
+	for i in $(seq 1 "$n"); do
+		[ "$(tui_resizes_done)" -gt "$before" ] && return 0
+		sleep 0.05
+	done
+	fail "the console did not take the resize to ${1}x$2 within" \
+	    "$TUI_TIMEOUT s (no KEY_RESIZE, key code=410, in its trace)"
+}
+
+# Resize to W x H and check the view followed: the status bar on the line
+# before last, nothing wider than the window.
+resize_check()
+{
+	tui_resize "$1" "$2"
+	wait_line -2 "^ local replica "
+	assert_no_wide_lines
+	[ "$(screen | wc -l)" -eq "$2" ] ||
+	    fail "after the resize the screen has $(screen | wc -l) lines"
 }
 
 # Every screen line fits the window: display width (wc -L counts cells).

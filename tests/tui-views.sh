@@ -42,6 +42,13 @@ wait_match "^customer · $re_cname · "
 wait_match "^agent · [^·]+ · .*· (sent|queued|failed)"
 wait_line -2 "message 1/$nmsg *\$"
 
+step "the ticket view follows a resize"
+resize_check 72 20
+wait_line 0 "^triage — #$N "
+wait_match "^customer · $re_cname · "
+resize_check 100 35
+wait_line -2 "message 1/$nmsg *\$"
+
 step "n and N move between messages"
 send n
 wait_line 1 "^customer · $re_cname · "
@@ -119,6 +126,10 @@ if [ -n "$ship" ]; then
 	wait_match "↳ $(re_quote "$ship") "
 fi
 wait_line -2 "ticket 1/$ntk *\$"
+resize_check 64 18
+wait_line 0 "^triage — customer "
+resize_check 100 35
+wait_line -2 "ticket 1/$ntk *\$"
 page_until "Tickets ($ntk)"
 wait_match "^  #$N +[a-z ]+ +[a-z]+ +"
 
@@ -148,6 +159,10 @@ wait_match "^  (ticket|message) +#[0-9]+ +.*[Rr]efund"
 # The matched word is drawn in another attribute than its neighbours.
 screen_attrs | grep -q -E $'\033\\[[0-9;]*m[Rr]efund' ||
     fail "search: \"refund\" is not highlighted in the hits"
+resize_check 70 20
+wait_line 1 "^Search: refund"
+wait_match "^  (ticket|message) +#[0-9]+ +.*[Rr]efund"
+resize_check 100 35
 hit=$(screen | sed -n -E 's/^  (ticket|message) +#([0-9]+) .*/\2/p' | head -n 1)
 send Enter
 wait_line 0 "^triage — #$hit "
@@ -176,6 +191,9 @@ send O
 wait_line 0 "^triage — outbox"
 wait_match "^ +Seq +State +Type +Ticket +Age +Change"
 wait_match "^ +1 ↑ pending +status +#$N +[0-9a-z]+ +status ${status/_/ } → ${target/_/ }"
+resize_check 70 20
+wait_match "^ +1 ↑ pending "
+resize_check 100 35
 send R
 wait_for "change 1 is pending: sync will send it"
 send d
@@ -197,6 +215,23 @@ wait_match "· 0 pending"
     fail_plain "the outbox is not empty after the discard"
 send q
 wait_line 1 '^ +# +Prio +Status'
+# The undone ticket is back above the window the queue kept. Whatever row
+# the cursor is on, the status bar's row/total must say where: moving up
+# onto another ticket cannot leave the position as it was.
+# (A console may say "?/44" while it counts; it must come to a number.)
+wait_line -2 " [0-9]+/[0-9]+ *\$"
+pos1=$(status_bar | grep -o -E '[0-9]+/[0-9]+ *$')
+row1=$(screen_line 2)
+key k
+wait_line -2 " [0-9]+/[0-9]+ *\$"
+pos2=$(status_bar | grep -o -E '[0-9]+/[0-9]+ *$')
+if [ "$(screen_line 2)" != "$row1" ] && [ "$pos1" = "$pos2" ]; then
+	fail "after the undo, k moved onto #$N above the window but the" \
+	    "status bar still says $pos2 (it said $pos1 on the row below)"
+fi
+# Back in its place at the top of the view, without the pending marker.
+send g
 wait_line 2 "^   +$N "
+wait_line -2 " 1/[0-9]+ *\$"
 
 tui_quit

@@ -85,7 +85,7 @@ cli_search(struct cli_env *env, int argc, char **argv)
 	if ((rc = cli_open(env, 0, &r)) != 0)
 		return (rc);
 	text = cli_join_args(argc - optind, argv + optind);
-	if (replica_search(r, text, (size_t)limit, &res, &cause) != 0) {
+	if (replica_search(r, text, (size_t)limit, 0, &res, &cause) != 0) {
 		rc = cli_error(EXIT_REPLICA, "%s", cause);
 		free(cause);
 	} else if (json) {

@@ -174,7 +174,7 @@ compile_text(struct compiler *c, const struct query_term *t,
 	sql_puts(c, "(t.rid IN (SELECT rowid FROM tickets_fts"
 	    " WHERE tickets_fts MATCH ?)"
 	    " OR t.id IN (SELECT m.ticket_id FROM messages m"
-	    " WHERE m.deleted = 0 AND m.rid IN (SELECT rowid FROM messages_fts"
+	    " WHERE m.rid IN (SELECT rowid FROM messages_fts"
 	    " WHERE messages_fts MATCH ?)))");
 	param_fts(c, v->s, 0);
 	param_fts(c, v->s, 0);

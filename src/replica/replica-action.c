@@ -280,7 +280,7 @@ replica_team_by_name(struct replica *r, const char *name, char **id,
 	int		 rc;
 
 	if (rp_prepare(r, "SELECT id FROM teams WHERE name = ?1 "
-	    "COLLATE NOCASE AND deleted = 0 ORDER BY name = ?1 DESC, rid "
+	    "COLLATE NOCASE ORDER BY name = ?1 DESC, rid "
 	    "LIMIT 1", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, name);
@@ -303,7 +303,7 @@ act_ticket_live(struct replica *r, const char *ticket_id, char **cause)
 	char	*q;
 	int	 rc;
 
-	rc = act_lookup(r, "SELECT 1 FROM tickets WHERE id = ? AND deleted = 0",
+	rc = act_lookup(r, "SELECT 1 FROM tickets WHERE id = ?",
 	    ticket_id, NULL, cause);
 	if (rc == REPLICA_NOTFOUND) {
 		q = act_quote(ticket_id);
@@ -374,7 +374,7 @@ replica_act_reply(struct replica *r, const char *ticket_id, const char *body,
 		seen = xstrdup(seen_message_id);
 	else {
 		rc = act_lookup(r, "SELECT id FROM messages "
-		    "WHERE ticket_id = ? AND deleted = 0 "
+		    "WHERE ticket_id = ? "
 		    "ORDER BY created_at DESC, rid DESC LIMIT 1",
 		    ticket_id, &seen, cause);
 		if (rc == -1)
@@ -445,7 +445,7 @@ act_row_read(struct replica *r, const char *ticket_id, struct act_row *w,
 	memset(w, 0, sizeof *w);
 	if (rp_prepare(r, "SELECT status, priority, assignee_id, team_id, "
 	    "category, tags, solved_at FROM tickets "
-	    "WHERE id = ? AND deleted = 0", &s, cause) != 0)
+	    "WHERE id = ?", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, ticket_id);
 	rc = sqlite3_step(s);
@@ -725,8 +725,8 @@ act_check_refs(struct replica *r, const struct ticket_change *c, char **cause)
 	int	 rc;
 
 	if (c->set_assignee && c->assignee_id != NULL) {
-		rc = act_lookup(r, "SELECT 1 FROM users WHERE id = ? "
-		    "AND deleted = 0", c->assignee_id, NULL, cause);
+		rc = act_lookup(r, "SELECT 1 FROM users WHERE id = ?",
+		    c->assignee_id, NULL, cause);
 		if (rc == REPLICA_NOTFOUND) {
 			q = act_quote(c->assignee_id);
 			*cause = xprintf(_("no user %s"), q);
@@ -736,8 +736,8 @@ act_check_refs(struct replica *r, const struct ticket_change *c, char **cause)
 			return (-1);
 	}
 	if (c->set_team && c->team_id != NULL) {
-		rc = act_lookup(r, "SELECT 1 FROM teams WHERE id = ? "
-		    "AND deleted = 0", c->team_id, NULL, cause);
+		rc = act_lookup(r, "SELECT 1 FROM teams WHERE id = ?",
+		    c->team_id, NULL, cause);
 		if (rc == REPLICA_NOTFOUND) {
 			q = act_quote(c->team_id);
 			*cause = xprintf(_("no team %s"), q);

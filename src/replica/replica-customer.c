@@ -54,7 +54,7 @@ customer_identities(struct replica *r, struct customer_360 *c, char **cause)
 	int		 rc;
 
 	if (rp_prepare(r, "SELECT id, kind, value FROM identities "
-	    "WHERE customer_id = ? AND deleted = 0 ORDER BY kind, rid",
+	    "WHERE customer_id = ? ORDER BY kind, rid",
 	    &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, c->id);
@@ -125,14 +125,14 @@ customer_orders(struct replica *r, struct customer_360 *c, char **cause)
 	int		 rc, ret = -1;
 
 	if (rp_prepare(r, "SELECT id, number, status, currency, total_cents, "
-	    "placed_at FROM orders WHERE customer_id = ? AND deleted = 0 "
+	    "placed_at FROM orders WHERE customer_id = ? "
 	    "ORDER BY placed_at DESC, rid DESC", &s, cause) != 0)
 		return (-1);
 	if (rp_prepare(r, "SELECT sku, title, qty, unit_price_cents "
-	    "FROM order_items WHERE order_id = ? AND deleted = 0 ORDER BY rid",
+	    "FROM order_items WHERE order_id = ? ORDER BY rid",
 	    &items, cause) != 0 ||
 	    rp_prepare(r, "SELECT id, carrier, tracking, status, shipped_at, "
-	    "delivered_at FROM shipments WHERE order_id = ? AND deleted = 0 "
+	    "delivered_at FROM shipments WHERE order_id = ? "
 	    "ORDER BY rid", &ships, cause) != 0)
 		goto out;
 	rp_bind_text(s, 1, c->id);
@@ -169,7 +169,7 @@ customer_tickets(struct replica *r, struct customer_360 *c, char **cause)
 	int		 rc;
 
 	if (rp_prepare(r, "SELECT " RP_TICKET_COLUMNS " FROM tickets t "
-	    RP_TICKET_JOINS " WHERE t.customer_id = ? AND t.deleted = 0 "
+	    RP_TICKET_JOINS " WHERE t.customer_id = ? "
 	    "ORDER BY t.created_at DESC, t.id DESC", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, c->id);
@@ -196,7 +196,7 @@ replica_customer_get(struct replica *r, const char *id,
 	int			 rc;
 
 	if (rp_prepare(r, "SELECT id, name, email, phone, company, created_at "
-	    "FROM customers WHERE id = ? AND deleted = 0", &s, cause) != 0)
+	    "FROM customers WHERE id = ?", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, id);
 	rc = sqlite3_step(s);
@@ -235,7 +235,7 @@ replica_order_customer(struct replica *r, const char *number,
 	int		 rc;
 
 	if (rp_prepare(r, "SELECT customer_id, id FROM orders WHERE number = ? "
-	    "COLLATE NOCASE AND deleted = 0 LIMIT 1", &s, cause) != 0)
+	    "COLLATE NOCASE LIMIT 1", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, number);
 	rc = sqlite3_step(s);

@@ -9,8 +9,30 @@
 /*
  * Each writer binds a record's fields in column order and upserts by id, so
  * a row pulled twice, or a generated row followed by its pulled version,
- * leaves exactly one row with the newest values.
+ * leaves exactly one row with the newest values. A tombstone (deleted set)
+ * removes the row: the server keeps tombstones, the replica keeps only live
+ * rows, so no query needs a "deleted = 0" filter and counts stay index-only.
  */
+
+/* Remove the row a tombstone names; sql is "DELETE FROM table WHERE id = ?". */
+static int
+put_tombstone(struct replica *r, const char *sql, const char *id,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (rp_prepare(r, sql, &s, cause) != 0)
+		return (-1);
+	rp_bind_text(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("removing a deleted row"));
+		return (-1);
+	}
+	return (0);
+}
 
 /* Step a bound upsert and turn failure into a cause naming the kind of row. */
 static int
@@ -74,6 +96,9 @@ replica_put_team(struct replica *r, const struct team_rec *t, char **cause)
 {
 	sqlite3_stmt	*s;
 
+	if (t->deleted)
+		return (put_tombstone(r, "DELETE FROM teams WHERE id = ?",
+		    t->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_TEAM, "INSERT INTO teams(id, name, "
 	    "lead_id, rev, deleted) VALUES (?, ?, ?, ?, ?) "
 	    "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
@@ -94,6 +119,9 @@ replica_put_user(struct replica *r, const struct user_rec *u, char **cause)
 {
 	sqlite3_stmt	*s;
 
+	if (u->deleted)
+		return (put_tombstone(r, "DELETE FROM users WHERE id = ?",
+		    u->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_USER, "INSERT INTO users(id, email, name, "
 	    "role, team_id, signature, available, rev, deleted) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -121,6 +149,9 @@ replica_put_customer(struct replica *r, const struct customer_rec *c,
 {
 	sqlite3_stmt	*s;
 
+	if (c->deleted)
+		return (put_tombstone(r, "DELETE FROM customers WHERE id = ?",
+		    c->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_CUSTOMER, "INSERT INTO customers(id, name, "
 	    "email, phone, company, created_at, updated_at, rev, deleted) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -150,6 +181,9 @@ replica_put_identity(struct replica *r, const struct identity_rec *i,
 {
 	sqlite3_stmt	*s;
 
+	if (i->deleted)
+		return (put_tombstone(r, "DELETE FROM identities WHERE id = ?",
+		    i->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_IDENTITY, "INSERT INTO identities(id, "
 	    "customer_id, kind, value, rev, deleted) VALUES (?, ?, ?, ?, ?, ?) "
 	    "ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, "
@@ -171,6 +205,9 @@ replica_put_order(struct replica *r, const struct order_rec *o, char **cause)
 {
 	sqlite3_stmt	*s;
 
+	if (o->deleted)
+		return (put_tombstone(r, "DELETE FROM orders WHERE id = ?",
+		    o->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_ORDER, "INSERT INTO orders(id, customer_id, "
 	    "number, status, currency, total_cents, placed_at, rev, deleted) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -199,6 +236,9 @@ replica_put_order_item(struct replica *r, const struct order_item_rec *i,
 {
 	sqlite3_stmt	*s;
 
+	if (i->deleted)
+		return (put_tombstone(r, "DELETE FROM order_items WHERE id = ?",
+		    i->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_ORDER_ITEM, "INSERT INTO order_items(id, "
 	    "order_id, sku, title, qty, unit_price_cents, rev, deleted) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -225,6 +265,9 @@ replica_put_shipment(struct replica *r, const struct shipment_rec *h,
 {
 	sqlite3_stmt	*s;
 
+	if (h->deleted)
+		return (put_tombstone(r, "DELETE FROM shipments WHERE id = ?",
+		    h->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_SHIPMENT, "INSERT INTO shipments(id, "
 	    "order_id, carrier, tracking, status, shipped_at, delivered_at, "
 	    "rev, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -252,6 +295,9 @@ replica_put_ticket(struct replica *r, const struct ticket_rec *t, char **cause)
 {
 	sqlite3_stmt	*s;
 
+	if (t->deleted)
+		return (put_tombstone(r, "DELETE FROM tickets WHERE id = ?",
+		    t->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_TICKET, "INSERT INTO tickets(id, number, "
 	    "subject, status, priority, channel, category, tags, customer_id, "
 	    "assignee_id, team_id, created_at, updated_at, "
@@ -305,6 +351,9 @@ replica_put_message(struct replica *r, const struct message_rec *m,
 {
 	sqlite3_stmt	*s;
 
+	if (m->deleted)
+		return (put_tombstone(r, "DELETE FROM messages WHERE id = ?",
+		    m->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_MESSAGE, "INSERT INTO messages(id, "
 	    "ticket_id, author, author_id, internal, body, created_at, "
 	    "delivery, delivery_reason, macro_commit, rev, deleted) "
@@ -339,6 +388,9 @@ replica_put_attachment(struct replica *r, const struct attachment_rec *a,
 {
 	sqlite3_stmt	*s;
 
+	if (a->deleted)
+		return (put_tombstone(r, "DELETE FROM attachments WHERE id = ?",
+		    a->id, cause));
 	if ((s = rp_stmt(r, RS_PUT_ATTACHMENT, "INSERT INTO attachments(id, "
 	    "message_id, ticket_id, name, mime, size, sha256, rev, deleted) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "

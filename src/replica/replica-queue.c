@@ -173,7 +173,7 @@ queue_prepare_fetch(struct queue *q, int flags, int from, char **cause)
 	desc = d->desc ^ ((flags & QUEUE_BACKWARD) != 0);
 	incl = (flags & QUEUE_INCLUSIVE) != 0;
 	buf_printf(&sql, "SELECT " RP_TICKET_COLUMNS " FROM tickets t "
-	    RP_TICKET_JOINS " WHERE t.deleted = 0 AND (%s)",
+	    RP_TICKET_JOINS " WHERE (%s)",
 	    buf_cstr(&q->sql.where));
 	if (from) {
 		buf_puts(&sql, " AND ");
@@ -219,8 +219,8 @@ replica_queue_open(struct replica *r, const char *text, enum queue_sort sort,
 	query_free(ast);
 	free(me);
 
-	buf_printf(&sql, "SELECT count(*) FROM tickets t WHERE t.deleted = 0 "
-	    "AND (%s)", buf_cstr(&q->sql.where));
+	buf_printf(&sql, "SELECT count(*) FROM tickets t WHERE (%s)",
+	    buf_cstr(&q->sql.where));
 	if (rp_prepare(r, buf_cstr(&sql), &q->count, &cause) != 0)
 		goto fail;
 	buf_free(&sql);
@@ -336,7 +336,7 @@ replica_queue_position(struct queue *q, const struct ticket *t, int64_t *pos,
 
 	if (q->position == NULL) {
 		buf_printf(&sql, "SELECT count(*) FROM tickets t WHERE "
-		    "t.deleted = 0 AND (%s) AND ", buf_cstr(&q->sql.where));
+		    "(%s) AND ", buf_cstr(&q->sql.where));
 		queue_keyset(&sql, d, d->desc ? ">" : "<");
 		rc = rp_prepare(q->r, buf_cstr(&sql), &q->position, cause);
 		buf_free(&sql);

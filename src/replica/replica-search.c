@@ -8,63 +8,56 @@
 #include "replica-int.h"
 
 /*
- * Ranking looks at the most recent SEARCH_WINDOW matches of each kind (FTS5
- * walks its doclist newest first and stops), scores them with bm25 and keeps
- * the best. A rare word is ranked over all its matches; a word in half the
- * replica costs the same as a rare one, and support work favours recent
- * tickets anyway.
+ * Ranking looks at the most recent matches of each kind (FTS5 walks its
+ * doclist newest first and stops), scores them with bm25 and keeps the
+ * best: a rare word is ranked over all its matches, and a word in half the
+ * replica costs what a rare one does (support work favours recent tickets
+ * anyway). Snippets come from one more FTS query over just the hits kept.
+ * A prefix search (type-ahead) cannot look rows up by rowid cheaply (FTS5
+ * merges every matching term's doclist for each lookup), so it computes
+ * snippets while ranking, over a smaller window.
  */
-#define SEARCH_WINDOW	2000
-#define SEARCH_PREFIX_MIN 3	/* shortest last word searched as a prefix */
+#define SEARCH_WINDOW		2000
+#define SEARCH_WINDOW_PREFIX	300
+#define SEARCH_PREFIX_MIN	3	/* shortest last word taken as a prefix */
 
 struct search_kind_def {
 	enum search_kind kind;
 	const char	*name;
-	const char	*rank;		/* ranked rowids: MATCH, limit, window */
-	const char	*detail;	/* one hit: binds MATCH, rowid */
+	const char	*fts;		/* the FTS5 table */
+	const char	*rank;		/* its bm25() call */
+	const char	*snippet;	/* its snippet() call */
+	const char	*join;		/* from f (rowid, score) to the rows */
+	const char	*cols;		/* id, number, title, ticket, customer */
+	const char	*group;		/* one hit per ...; NULL: per row */
 };
 
 static const struct search_kind_def search_kinds[] = {
-	{ SEARCH_TICKET, "ticket",
-	  "SELECT f.rowid, f.score FROM (SELECT rowid, "
-	  "bm25(tickets_fts, 10.0, 4.0) AS score FROM tickets_fts "
-	  "WHERE tickets_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3) "
-	  "f JOIN tickets t ON t.rid = f.rowid WHERE t.deleted = 0 "
-	  "ORDER BY f.score LIMIT ?2",
-	  "SELECT t.id, t.number, t.subject, t.id, t.customer_id, "
-	  "snippet(tickets_fts, -1, char(1), char(2), '…', 12) "
-	  "FROM tickets_fts JOIN tickets t ON t.rid = tickets_fts.rowid "
-	  "WHERE tickets_fts MATCH ?1 AND tickets_fts.rowid = ?2" },
-	{ SEARCH_MESSAGE, "message",
-	  "SELECT min(f.rowid), min(f.score) FROM (SELECT rowid, "
-	  "bm25(messages_fts) AS score FROM messages_fts "
-	  "WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3) f "
-	  "JOIN messages m ON m.rid = f.rowid WHERE m.deleted = 0 "
-	  "GROUP BY m.ticket_id ORDER BY min(f.score) LIMIT ?2",
-	  "SELECT m.id, t.number, t.subject, t.id, t.customer_id, "
-	  "snippet(messages_fts, 0, char(1), char(2), '…', 16) "
-	  "FROM messages_fts JOIN messages m ON m.rid = messages_fts.rowid "
-	  "JOIN tickets t ON t.id = m.ticket_id "
-	  "WHERE messages_fts MATCH ?1 AND messages_fts.rowid = ?2" },
-	{ SEARCH_CUSTOMER, "customer",
-	  "SELECT f.rowid, f.score FROM (SELECT rowid, "
-	  "bm25(customers_fts, 10.0, 8.0, 3.0) AS score FROM customers_fts "
-	  "WHERE customers_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3) f "
-	  "JOIN customers c ON c.rid = f.rowid WHERE c.deleted = 0 "
-	  "ORDER BY f.score LIMIT ?2",
-	  "SELECT c.id, 0, c.name, NULL, c.id, "
-	  "snippet(customers_fts, -1, char(1), char(2), '…', 12) "
-	  "FROM customers_fts JOIN customers c ON c.rid = customers_fts.rowid "
-	  "WHERE customers_fts MATCH ?1 AND customers_fts.rowid = ?2" },
-	{ SEARCH_ORDER, "order",
-	  "SELECT f.rowid, f.score FROM (SELECT rowid, bm25(orders_fts) "
-	  "AS score FROM orders_fts WHERE orders_fts MATCH ?1 "
-	  "ORDER BY rowid DESC LIMIT ?3) f JOIN orders o "
-	  "ON o.rid = f.rowid WHERE o.deleted = 0 ORDER BY f.score LIMIT ?2",
-	  "SELECT o.id, 0, o.number, NULL, o.customer_id, "
-	  "snippet(orders_fts, 0, char(1), char(2), '…', 8) "
-	  "FROM orders_fts JOIN orders o ON o.rid = orders_fts.rowid "
-	  "WHERE orders_fts MATCH ?1 AND orders_fts.rowid = ?2" },
+	{ SEARCH_TICKET, "ticket", "tickets_fts",
+	  "bm25(tickets_fts, 10.0, 4.0)",
+	  "snippet(tickets_fts, -1, char(1), char(2), '…', 12)",
+	  "JOIN tickets t ON t.rid = f.rowid",
+	  "t.id, t.number, t.subject, t.id, t.customer_id",
+	  NULL },
+	{ SEARCH_MESSAGE, "message", "messages_fts",
+	  "bm25(messages_fts)",
+	  "snippet(messages_fts, 0, char(1), char(2), '…', 16)",
+	  "JOIN messages m ON m.rid = f.rowid "
+	  "JOIN tickets t ON t.id = m.ticket_id",
+	  "m.id, t.number, t.subject, t.id, t.customer_id",
+	  "m.ticket_id" },
+	{ SEARCH_CUSTOMER, "customer", "customers_fts",
+	  "bm25(customers_fts, 10.0, 8.0, 3.0)",
+	  "snippet(customers_fts, -1, char(1), char(2), '…', 12)",
+	  "JOIN customers c ON c.rid = f.rowid",
+	  "c.id, 0, c.name, NULL, c.id",
+	  NULL },
+	{ SEARCH_ORDER, "order", "orders_fts",
+	  "bm25(orders_fts)",
+	  "snippet(orders_fts, 0, char(1), char(2), '…', 8)",
+	  "JOIN orders o ON o.rid = f.rowid",
+	  "o.id, 0, o.number, NULL, o.customer_id",
+	  NULL },
 };
 
 /* The name of a hit's kind. */
@@ -182,7 +175,7 @@ search_exact_ticket(struct replica *r, const char *text,
 	if (*end != '\0' || n <= 0)
 		return (0);
 	if (rp_prepare(r, "SELECT id, number, subject, customer_id "
-	    "FROM tickets WHERE number = ? AND deleted = 0", &s, cause) != 0)
+	    "FROM tickets WHERE number = ?", &s, cause) != 0)
 		return (-1);
 	sqlite3_bind_int64(s, 1, n);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -215,7 +208,7 @@ search_exact_order(struct replica *r, const char *text,
 	int			 rc;
 
 	if (rp_prepare(r, "SELECT id, number, customer_id FROM orders "
-	    "WHERE number = ? COLLATE NOCASE AND deleted = 0 LIMIT 5",
+	    "WHERE number = ? COLLATE NOCASE LIMIT 5",
 	    &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, text);
@@ -237,62 +230,132 @@ search_exact_order(struct replica *r, const char *text,
 	return (0);
 }
 
+/*
+ * The ranking query of a kind: binds MATCH (1), limit (2), window (3).
+ * Columns: rowid, score, id, number, title, ticket id, customer id, and
+ * with inline snippets the snippet. Grouped kinds keep their best row
+ * (SQLite takes bare columns from the row that gave min()).
+ */
+static char *
+search_rank_sql(const struct search_kind_def *k, int inline_snippet)
+{
+	return (xprintf("SELECT f.rowid, %s, %s%s FROM (SELECT rowid, "
+	    "%s AS score%s%s%s FROM %s WHERE %s MATCH ?1 ORDER BY rowid DESC "
+	    "LIMIT ?3) f %s%s%s ORDER BY 2 LIMIT ?2",
+	    k->group != NULL ? "min(f.score)" : "f.score", k->cols,
+	    inline_snippet ? ", f.snip" : "", k->rank,
+	    inline_snippet ? ", " : "", inline_snippet ? k->snippet : "",
+	    inline_snippet ? " AS snip" : "",
+	    k->fts, k->fts, k->join,
+	    k->group != NULL ? " GROUP BY " : "",
+	    k->group != NULL ? k->group : ""));
+}
+
+/* Snippets for the hits of one kind, in one FTS query over their rowids. */
+static int
+search_snippets(struct replica *r, const struct search_kind_def *k,
+    const char *fts, struct search_result *res, size_t first,
+    const int64_t *rowids, char **cause)
+{
+	sqlite3_stmt	*s;
+	struct buf	 ids = BUF_INIT;
+	char		*sql;
+	size_t		 i;
+	int64_t		 rowid;
+	int		 rc;
+
+	if (first == res->n)
+		return (0);
+	buf_putc(&ids, '[');
+	for (i = first; i < res->n; i++)
+		buf_printf(&ids, "%s%lld", i > first ? "," : "",
+		    (long long)rowids[i - first]);
+	buf_putc(&ids, ']');
+	sql = xprintf("SELECT rowid, %s FROM %s WHERE %s MATCH ?1 AND rowid "
+	    "IN (SELECT value FROM json_each(?2))", k->snippet, k->fts,
+	    k->fts);
+	rc = rp_prepare(r, sql, &s, cause);
+	free(sql);
+	if (rc != 0) {
+		buf_free(&ids);
+		return (-1);
+	}
+	rp_bind_text(s, 1, fts);
+	rp_bind_text(s, 2, buf_cstr(&ids));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rowid = sqlite3_column_int64(s, 0);
+		for (i = first; i < res->n; i++) {
+			if (rowids[i - first] == rowid &&
+			    res->v[i].snippet == NULL)
+				res->v[i].snippet = rp_col_text(s, 1);
+		}
+	}
+	sqlite3_finalize(s);
+	buf_free(&ids);
+	if (rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("searching"));
+		return (-1);
+	}
+	return (0);
+}
+
 /* Ranked hits of one kind, each with its snippet. */
 static int
 search_kind(struct replica *r, const struct search_kind_def *k,
-    const char *fts, size_t limit, struct search_result *res, char **cause)
+    const char *fts, int prefix, size_t limit, struct search_result *res,
+    char **cause)
 {
-	sqlite3_stmt		*rank = NULL, *detail = NULL;
+	sqlite3_stmt		*rank = NULL;
 	struct search_hit	*h;
-	size_t			 i;
-	int			 rc, ret = -1, dup;
+	char			*sql;
+	int64_t			*rowids = NULL;
+	size_t			 i, first = res->n, n = 0;
+	int			 rc, dup;
 
-	if (rp_prepare(r, k->rank, &rank, cause) != 0 ||
-	    rp_prepare(r, k->detail, &detail, cause) != 0)
-		goto out;
+	sql = search_rank_sql(k, prefix);
+	rc = rp_prepare(r, sql, &rank, cause);
+	free(sql);
+	if (rc != 0)
+		return (-1);
 	rp_bind_text(rank, 1, fts);
 	sqlite3_bind_int64(rank, 2, (sqlite3_int64)limit);
-	sqlite3_bind_int(rank, 3, SEARCH_WINDOW);
+	sqlite3_bind_int(rank, 3, prefix ? SEARCH_WINDOW_PREFIX : SEARCH_WINDOW);
+	rowids = xcalloc(limit, sizeof *rowids);
 	while ((rc = sqlite3_step(rank)) == SQLITE_ROW) {
-		sqlite3_reset(detail);
-		rp_bind_text(detail, 1, fts);
-		sqlite3_bind_int64(detail, 2, sqlite3_column_int64(rank, 0));
-		if ((rc = sqlite3_step(detail)) != SQLITE_ROW) {
-			if (rc == SQLITE_DONE)
-				continue;
-			break;
-		}
 		/* An exact hit already listed is not repeated. */
-		for (i = 0, dup = 0; i < res->n; i++) {
+		for (i = 0, dup = 0; i < first; i++) {
 			if (res->v[i].kind == k->kind && strcmp(res->v[i].id,
-			    (const char *)sqlite3_column_text(detail, 0)) == 0)
+			    (const char *)sqlite3_column_text(rank, 2)) == 0)
 				dup = 1;
 		}
-		if (dup)
+		if (dup || n == limit)
 			continue;
+		rowids[n++] = sqlite3_column_int64(rank, 0);
 		h = search_add(res);
 		h->kind = k->kind;
-		rp_col_uuid(detail, 0, h->id);
-		h->ticket_number = rp_col_int(detail, 1);
-		h->title = rp_col_text(detail, 2);
-		rp_col_uuid(detail, 3, h->ticket_id);
-		rp_col_uuid(detail, 4, h->customer_id);
-		h->snippet = rp_col_text(detail, 5);
 		h->score = sqlite3_column_double(rank, 1);
+		rp_col_uuid(rank, 2, h->id);
+		h->ticket_number = rp_col_int(rank, 3);
+		h->title = rp_col_text(rank, 4);
+		rp_col_uuid(rank, 5, h->ticket_id);
+		rp_col_uuid(rank, 6, h->customer_id);
+		if (prefix)
+			h->snippet = rp_col_text(rank, 7);
 		if (h->title == NULL)
 			h->title = xstrdup("");
-		if (h->snippet == NULL)
-			h->snippet = xstrdup("");
 	}
+	sqlite3_finalize(rank);
 	if (rc != SQLITE_DONE) {
 		*cause = rp_error(r, _("searching"));
-		goto out;
+		free(rowids);
+		return (-1);
 	}
-	ret = 0;
-out:
-	sqlite3_finalize(rank);
-	sqlite3_finalize(detail);
-	return (ret);
+	rc = prefix ? 0 : search_snippets(r, k, fts, res, first, rowids, cause);
+	free(rowids);
+	for (i = first; i < res->n; i++)
+		if (res->v[i].snippet == NULL)
+			res->v[i].snippet = xstrdup(res->v[i].title);
+	return (rc);
 }
 
 static int
@@ -311,14 +374,16 @@ search_hit_cmp(const void *a, const void *b)
 
 /*
  * Search everything for text: exact ticket numbers and order numbers first,
- * then the best-ranked hits of every kind, at most limit in all.
+ * then the best-ranked hits of every kind, at most limit in all. With
+ * SEARCH_PREFIX the last word also matches as a prefix (type-ahead).
  */
 int
-replica_search(struct replica *r, const char *text, size_t limit,
+replica_search(struct replica *r, const char *text, size_t limit, int flags,
     struct search_result *res, char **cause)
 {
 	char	*fts, *trimmed;
 	size_t	 i, len;
+	int	 prefix;
 
 	res->v = NULL;
 	res->n = 0;
@@ -333,10 +398,12 @@ replica_search(struct replica *r, const char *text, size_t limit,
 	if (search_exact_ticket(r, trimmed, res, cause) != 0 ||
 	    search_exact_order(r, trimmed, res, cause) != 0)
 		goto fail;
-	if ((fts = search_fts_query(trimmed, 1)) != NULL) {
+	prefix = (flags & SEARCH_PREFIX) != 0;
+	if ((fts = search_fts_query(trimmed, prefix)) != NULL) {
+		prefix = strchr(fts, '*') != NULL;
 		for (i = 0; i < nitems(search_kinds); i++) {
-			if (search_kind(r, &search_kinds[i], fts, limit, res,
-			    cause) != 0) {
+			if (search_kind(r, &search_kinds[i], fts, prefix, limit,
+			    res, cause) != 0) {
 				free(fts);
 				goto fail;
 			}

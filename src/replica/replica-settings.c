@@ -68,7 +68,7 @@ replica_user_by_email(struct replica *r, const char *email, char **id,
 	int		 rc;
 
 	if (rp_prepare(r, "SELECT id FROM users WHERE email = ? "
-	    "COLLATE NOCASE AND deleted = 0", &s, cause) != 0)
+	    "COLLATE NOCASE", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, email);
 	rc = sqlite3_step(s);

@@ -73,7 +73,7 @@ ticket_messages(struct replica *r, struct ticket_detail *d, char **cause)
 	    "AND c.id = m.author_id "
 	    "LEFT JOIN outbox o ON o.seq = (SELECT max(seq) FROM outbox "
 	    "WHERE entity_id = m.id) "
-	    "WHERE m.ticket_id = ? AND m.deleted = 0 "
+	    "WHERE m.ticket_id = ? "
 	    "ORDER BY m.created_at, m.rid", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, d->t.id);
@@ -130,7 +130,7 @@ ticket_events(struct replica *r, struct ticket_detail *d, char **cause)
 	if (rp_prepare(r, "SELECT e.id, u.name, e.field, e.old_value, "
 	    "e.new_value, e.created_at FROM events e "
 	    "LEFT JOIN users u ON u.id = e.actor_id "
-	    "WHERE e.ticket_id = ? AND e.deleted = 0 "
+	    "WHERE e.ticket_id = ? "
 	    "ORDER BY e.created_at, e.rid", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, d->t.id);
@@ -162,7 +162,7 @@ ticket_attachments(struct replica *r, struct ticket_detail *d, char **cause)
 	int			 rc;
 
 	if (rp_prepare(r, "SELECT id, message_id, name, mime, size, sha256 "
-	    "FROM attachments WHERE ticket_id = ? AND deleted = 0 "
+	    "FROM attachments WHERE ticket_id = ? "
 	    "ORDER BY rid", &s, cause) != 0)
 		return (-1);
 	rp_bind_text(s, 1, d->t.id);
@@ -199,9 +199,9 @@ replica_ticket_get(struct replica *r, int64_t number, const char *id,
 
 	if (rp_prepare(r, id != NULL ?
 	    "SELECT " RP_TICKET_COLUMNS " FROM tickets t " RP_TICKET_JOINS
-	    " WHERE t.id = ? AND t.deleted = 0" :
+	    " WHERE t.id = ?" :
 	    "SELECT " RP_TICKET_COLUMNS " FROM tickets t " RP_TICKET_JOINS
-	    " WHERE t.number = ? AND t.deleted = 0", &s, cause) != 0)
+	    " WHERE t.number = ?", &s, cause) != 0)
 		return (-1);
 	if (id != NULL)
 		rp_bind_text(s, 1, id);
@@ -236,8 +236,8 @@ replica_ticket_id(struct replica *r, int64_t n, char id[UUID_STRLEN + 1],
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	if (rp_prepare(r, "SELECT id FROM tickets WHERE number = ? "
-	    "AND deleted = 0", &s, cause) != 0)
+	if (rp_prepare(r, "SELECT id FROM tickets WHERE number = ?", &s,
+	    cause) != 0)
 		return (-1);
 	sqlite3_bind_int64(s, 1, n);
 	rc = sqlite3_step(s);

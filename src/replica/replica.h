@@ -273,7 +273,8 @@ struct search_result {
 	struct search_hit	*v;
 	size_t			 n;
 };
-int	 replica_search(struct replica *, const char *, size_t,
+#define SEARCH_PREFIX		0x1	/* the last word is a prefix */
+int	 replica_search(struct replica *, const char *, size_t, int,
 	     struct search_result *, char **);
 void	 search_result_free(struct search_result *);
 char	*search_fts_query(const char *, int prefix);	/* Caller frees. */

@@ -1,25 +1,43 @@
 /* prompt.c: one line of input on the message line; confirmations and choices. */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui-int.h"
 
 #define CTRL(c)	((c) & 0x1f)
 
-/* Read one key, waiting for it. */
+/*
+ * Read one key, waiting for it: 1 for a curses KEY_ code, 0 for a
+ * character, -1 when a signal interrupted the wait and no key came (the
+ * main loop must see it: SIGTERM while a prompt is open still quits).
+ */
 static int
 prompt_key(wint_t *key)
 {
-	int	 rc;
+	struct pollfd	 pfd;
+	int		 rc, intr;
 
-	nodelay(stdscr, FALSE);
-	do
-		rc = get_wch(key);
-	while (rc == ERR);
-	nodelay(stdscr, TRUE);
-	return (rc == KEY_CODE_YES);
+	for (;;) {
+		if ((rc = get_wch(key)) != ERR)
+			return (rc == KEY_CODE_YES);
+		pfd.fd = STDIN_FILENO;
+		pfd.events = POLLIN;
+		rc = poll(&pfd, 1, -1);
+		if (rc == -1 && errno != EINTR)
+			return (-1);
+		if (rc > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+			return (-1);
+		intr = rc == -1;
+		if ((rc = get_wch(key)) != ERR)
+			return (rc == KEY_CODE_YES);
+		if (intr)
+			return (-1);
+	}
 }
 
 /*
@@ -154,7 +172,8 @@ prompt_read(struct tui *t, const char *label, const char *init,
 			draw_status(t);
 		prompt_draw(label, &e, bad ? ecol : 0, elen);
 		refresh();
-		code = prompt_key(&key);
+		if ((code = prompt_key(&key)) < 0)
+			break;
 		t0 = time_mono_ns();
 		if (code && key == KEY_RESIZE) {
 			tui_repaint(t);
@@ -199,7 +218,7 @@ prompt_confirm(struct tui *t, const char *question)
 	refresh();
 	code = prompt_key(&key);
 	t->dirty = 1;
-	return (!code && (key == 'y' || key == 'Y'));
+	return (code == 0 && (key == 'y' || key == 'Y'));
 }
 
 /*
@@ -224,7 +243,7 @@ prompt_choose(struct tui *t, const char *label, const char *const *choices,
 	buf_free(&b);
 	code = prompt_key(&key);
 	t->dirty = 1;
-	if (!code && key >= '1' && key < '1' + (wint_t)(n < 9 ? n : 9)) {
+	if (code == 0 && key >= '1' && key < '1' + (wint_t)(n < 9 ? n : 9)) {
 		*idx = (int)(key - '1');
 		return (PROMPT_OK);
 	}

@@ -128,7 +128,8 @@ struct view;
 /* A job for the background reader (counts and searches). */
 enum worker_job {
 	JOB_COUNT,
-	JOB_SEARCH
+	JOB_SEARCH,
+	JOB_POSITION		/* rows before a ticket in a sorted query */
 };
 
 /* What the background reader hands back (worker.c). */
@@ -136,7 +137,8 @@ struct worker_result {
 	enum worker_job		 job;
 	uint64_t		 tag;		/* what the caller asked under */
 	char			*text;		/* the query or search text */
-	int64_t			 count;
+	char			 id[UUID_STRLEN + 1];	/* JOB_POSITION's ticket */
+	int64_t			 count;		/* or the position */
 	struct search_result	 hits;
 	char			*error;
 };
@@ -272,6 +274,8 @@ struct worker	*worker_start(const char *path, int wakefd, char **);
 void		 worker_stop(struct worker *);
 void		 worker_count(struct worker *, uint64_t, const char *);
 void		 worker_search(struct worker *, uint64_t, const char *, size_t);
+void		 worker_position(struct worker *, uint64_t, const char *,
+		     enum queue_sort, const struct ticket *);
 int		 worker_take(struct worker *, struct worker_result *);
 void		 worker_result_free(struct worker_result *);
 

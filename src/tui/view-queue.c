@@ -7,6 +7,7 @@
 #include "tui-int.h"
 
 #define VQ_COUNT_TAG	(TAG_VIEW | 1)
+#define VQ_POS_TAG	(TAG_VIEW | 3)
 
 /* Queue columns: the config's [queue] columns picks and orders them. */
 enum vq_col {
@@ -136,6 +137,22 @@ vq_marks_clear(struct vq *vq)
 }
 
 /*
+ * The window's place is not known (it was read again from the middle, or
+ * rows appeared above it): ask the worker to count the rows before its top
+ * row; until the answer comes, the status bar shows "?".
+ */
+static void
+vq_locate(struct view *v)
+{
+	struct vq	*vq = v->data;
+
+	vq->top_pos = -1;
+	if (vq->rows.n > 0)
+		worker_position(v->tui->worker, VQ_POS_TAG, vq->query,
+		    vq->sort, &vq->rows.v[0]);
+}
+
+/*
  * Load a screenful: from `from` (inclusive) downward, or with from NULL
  * from the top; if that leaves the screen short, fill it from the bottom.
  */
@@ -168,8 +185,10 @@ vq_load(struct view *v, const struct ticket *from, int bottom)
 	vq->height = h;
 	if (from == NULL && !bottom)
 		vq->top_pos = 0;
-	else if (bottom || l.n < (size_t)h)
-		vq->top_pos = vq->total >= 0 ? vq->total - (int64_t)l.n : -1;
+	else if ((bottom || l.n < (size_t)h) && vq->total >= 0)
+		vq->top_pos = vq->total - (int64_t)l.n;
+	else
+		vq_locate(v);
 	return (0);
 }
 
@@ -524,6 +543,8 @@ vq_up(struct view *v)
 		free(l.v);
 		if (vq->top_pos > 0)
 			vq->top_pos--;
+		else
+			vq_locate(v);	/* a row above "the top": recount */
 	} else
 		ticket_list_free(&l);
 }
@@ -789,10 +810,21 @@ static void
 vq_result(struct view *v, const struct worker_result *res)
 {
 	struct vq	*vq = v->data;
+	size_t		 i;
 
 	if (res->job == JOB_COUNT && res->tag == VQ_COUNT_TAG &&
 	    strcmp(res->text, vq->query) == 0) {
 		vq->total = res->error != NULL ? -1 : res->count;
+	}
+	/* A position answers for a ticket; it counts if that row is here. */
+	if (res->job == JOB_POSITION && res->tag == VQ_POS_TAG &&
+	    res->error == NULL && strcmp(res->text, vq->query) == 0) {
+		for (i = 0; i < vq->rows.n; i++) {
+			if (strcmp(vq->rows.v[i].id, res->id) == 0) {
+				vq->top_pos = res->count - (int64_t)i;
+				break;
+			}
+		}
 	}
 }
 

@@ -19,6 +19,8 @@ struct worker_job_item {
 	uint64_t		 tag;
 	char			*text;
 	size_t			 limit;
+	enum queue_sort		 sort;		/* JOB_POSITION */
+	struct ticket		 keys;		/* JOB_POSITION: sort keys only */
 	struct worker_job_item	*next;
 };
 
@@ -57,7 +59,18 @@ worker_do(struct worker *w, struct worker_job_item *j, struct worker_result *res
 	res->job = j->job;
 	res->tag = j->tag;
 	res->text = xstrdup(j->text);
-	if (j->job == JOB_COUNT) {
+	if (j->job == JOB_POSITION) {
+		memcpy(res->id, j->keys.id, sizeof res->id);
+		if (replica_queue_open(w->r, j->text, j->sort, &q, &err) != 0) {
+			res->error = err.message != NULL ? err.message :
+			    xstrdup(_("bad query"));
+			return;
+		}
+		if (replica_queue_position(q, &j->keys, &res->count,
+		    &cause) != 0)
+			res->error = cause;
+		replica_queue_close(q);
+	} else if (j->job == JOB_COUNT) {
 		if (replica_queue_open(w->r, j->text, QUEUE_SORT_UPDATED, &q,
 		    &err) != 0) {
 			res->error = err.message != NULL ? err.message :
@@ -67,8 +80,8 @@ worker_do(struct worker *w, struct worker_job_item *j, struct worker_result *res
 		if (replica_queue_count(q, &res->count, &cause) != 0)
 			res->error = cause;
 		replica_queue_close(q);
-	} else if (replica_search(w->r, j->text, j->limit, &res->hits,
-	    &cause) != 0)
+	} else if (replica_search(w->r, j->text, j->limit, SEARCH_PREFIX,
+	    &res->hits, &cause) != 0)
 		res->error = cause;
 }
 
@@ -161,26 +174,33 @@ worker_stop(struct worker *w)
  */
 static void
 worker_queue(struct worker *w, enum worker_job job, uint64_t tag,
-    const char *text, size_t limit)
+    const char *text, size_t limit, enum queue_sort sort,
+    const struct ticket *keys)
 {
 	struct worker_job_item	*j, **p;
 
 	pthread_mutex_lock(&w->lock);
-	for (p = &w->jobs; *p != NULL; p = &(*p)->next) {
-		if ((*p)->job == job && (*p)->tag == tag) {
-			free((*p)->text);
-			(*p)->text = xstrdup(text);
-			(*p)->limit = limit;
-			pthread_mutex_unlock(&w->lock);
-			return;
-		}
-	}
-	j = xcalloc(1, sizeof *j);
+	for (p = &w->jobs; *p != NULL; p = &(*p)->next)
+		if ((*p)->job == job && (*p)->tag == tag)
+			break;
+	if ((j = *p) == NULL) {
+		j = xcalloc(1, sizeof *j);
+		*p = j;
+	} else
+		free(j->text);
 	j->job = job;
 	j->tag = tag;
 	j->text = xstrdup(text);
 	j->limit = limit;
-	*p = j;
+	j->sort = sort;
+	if (keys != NULL) {
+		memset(&j->keys, 0, sizeof j->keys);
+		memcpy(j->keys.id, keys->id, sizeof j->keys.id);
+		j->keys.number = keys->number;
+		j->keys.priority = keys->priority;
+		j->keys.updated_at = keys->updated_at;
+		j->keys.sla_due = keys->sla_due;
+	}
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -189,14 +209,22 @@ worker_queue(struct worker *w, enum worker_job job, uint64_t tag,
 void
 worker_count(struct worker *w, uint64_t tag, const char *query)
 {
-	worker_queue(w, JOB_COUNT, tag, query, 0);
+	worker_queue(w, JOB_COUNT, tag, query, 0, QUEUE_SORT_SLA, NULL);
 }
 
 /* Search, under tag, for at most limit hits. */
 void
 worker_search(struct worker *w, uint64_t tag, const char *text, size_t limit)
 {
-	worker_queue(w, JOB_SEARCH, tag, text, limit);
+	worker_queue(w, JOB_SEARCH, tag, text, limit, QUEUE_SORT_SLA, NULL);
+}
+
+/* How many rows come before ticket keys in query's sort, under tag. */
+void
+worker_position(struct worker *w, uint64_t tag, const char *query,
+    enum queue_sort sort, const struct ticket *keys)
+{
+	worker_queue(w, JOB_POSITION, tag, query, 0, sort, keys);
 }
 
 /* Take the oldest finished result; 0 when there is none. */
