@@ -25,7 +25,6 @@ TUI_RUN=0		# how many consoles this test started
 TUI_TRACE=""		# the trace file of the current console
 TUI_TIMEOUT=5		# default wait, seconds; longer under sanitizers
 
-
 # Print a failure with the screen as it is now, and exit 1.
 fail()
 {
@@ -79,7 +78,7 @@ tui_init()
 	    fail_plain "mktemp failed"
 	TUI_SOCK="$TUI_DIR/tmux.0.sock"
 	trap tui_cleanup EXIT
-	trap 'exit 1' INT TERM HUP USR1
+	trap 'exit 1' INT TERM HUP USR1 PIPE
 
 	# The user's environment must not reach the console.
 	export HOME="$TUI_DIR/home"
@@ -102,9 +101,6 @@ tui_init()
 	# Sanitizer builds are slower: wait longer (still polling).
 	if LC_ALL=C grep -q -a -m1 AddressSanitizer "$TRIAGE" 2>/dev/null; then
 		TUI_TIMEOUT=20
-		TUI_ASAN=1
-	else
-		TUI_ASAN=0
 	fi
 	# The pane runs this: it holds the console until a go file exists (if
 	# asked, so pipe-pane can attach first), records the console's pid,
@@ -173,16 +169,15 @@ tui_check_sanitizers()
 	return $found
 }
 
-# Stop the console if it runs, kill the private server, remove the files.
-tui_cleanup()
+# Stop the current console if it still runs, then its tmux server. SIGTERM
+# lets the console end curses and exit cleanly (LeakSanitizer runs at exit);
+# one that ignores it for 5 s is killed, and that is a failure (returns 1).
+tui_stop()
 {
-	local rc=$? i pid
+	local i pid rc=0
 
-	trap - EXIT
 	pid=$(tui_pid)
 	if [ -n "$pid" ] && tui_is_console "$pid"; then
-		# SIGTERM lets the console end curses and exit cleanly
-		# (LeakSanitizer runs at exit); if it does not, KILL.
 		kill -TERM "$pid" 2>/dev/null
 		for i in $(seq 1 50); do
 			tui_is_console "$pid" || break
@@ -198,6 +193,17 @@ tui_cleanup()
 	if [ -n "$TUI_SOCK" ] && tui_alive_server; then
 		tm kill-server 2>/dev/null
 	fi
+	return $rc
+}
+
+# Stop the console, kill the private server, remove the files.
+tui_cleanup()
+{
+	local rc=$?
+
+	trap - EXIT
+	trap '' PIPE		# a reader gone (| head) must not stop the cleanup
+	tui_stop || rc=1
 	if [ -n "$TUI_DIR" ] && ! tui_check_sanitizers; then
 		echo "FAIL: $TUI_NAME: the console reported a sanitizer error" >&2
 		rc=1
@@ -294,7 +300,7 @@ outbox_norm()
 # Start the console in a window of W x H cells. Options before the size:
 #   -e VAR=VALUE   in the console's environment (repeatable)
 #   -g             hold the console until tui_go (to attach pipe-pane first)
-# Arguments after the size go to triage before the command line's end.
+# Arguments after the size are added to triage's command line.
 tui_start()
 {
 	local gate=0 w h
@@ -309,6 +315,9 @@ tui_start()
 	done
 	w=$1 h=$2
 	shift 2
+	# A new server each time, on a socket of its own (the last one may
+	# still be on its way out).
+	tui_stop || fail_plain "the previous console would not stop"
 	TUI_RUN=$((TUI_RUN + 1))
 	TUI_TRACE="$TUI_DIR/trace.$TUI_RUN"
 	rm -f "$TUI_DIR/go"
@@ -317,11 +326,6 @@ tui_start()
 	fi
 	if [ -n "${UBSAN_OPTIONS:-}" ]; then
 		envs+=("UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$TUI_DIR/ubsan.log")
-	fi
-	# A new server each time, on a socket of its own: the last console
-	# is gone (tui_quit), its server may still be on its way out.
-	if tui_alive_server; then
-		tm kill-server 2>/dev/null
 	fi
 	TUI_SOCK="$TUI_DIR/tmux.$TUI_RUN.sock"
 	TUI_W=$w TUI_H=$h
