@@ -34,9 +34,10 @@ send() {
 
 # Wait until the trace has n lines matching a pattern.
 wait_trace() {
-	local pat=$1 n=$2 i
+	local pat=$1 n=$2 i c
 	for i in $(seq 1 600); do
-		[ "$(grep -c "$pat" "$trace" 2>/dev/null || true)" -ge "$n" ] && return 0
+		c=$(grep -c "$pat" "$trace" 2>/dev/null || true)
+		[ "${c:-0}" -ge "$n" ] && return 0
 		sleep 0.05
 	done
 	echo "timed out waiting for $pat in $trace" >&2
@@ -66,21 +67,24 @@ run() {
 	sleep 0.3
 	tmux -S "$sock" kill-session -t bench 2>/dev/null || true
 	echo "== console, $tickets tickets ($(nproc) cores, 120x40)"
-	awk -v rss="$rss" '
-	$2 == "first-paint" { fp = $1 }
-	$2 == "key" {
-		split($4, m, "="); v[n++] = m[2]
-	}
+	awk '$2 == "first-paint" { printf "first paint      %8.3f ms\n", $1 }' \
+	    "$trace"
+	awk '$2 == "key" { split($4, m, "="); print m[2] }' "$trace" |
+	    sort -n > "$work/keys-$tickets"
+	awk -v rss="$rss" '{ v[NR] = $1 }
 	END {
-		asort(v)
-		printf "first paint      %8.3f ms\n", fp
-		printf "keys             %8d\n", n
-		printf "key p50          %8.3f ms\n", v[int(n * 0.50) + 1]
-		printf "key p99          %8.3f ms\n", v[int(n * 0.99) + 1]
-		printf "key max          %8.3f ms\n", v[n]
+		printf "keys             %8d\n", NR
+		printf "key p50          %8.3f ms\n", v[int(NR * 0.50) + 1]
+		printf "key p99          %8.3f ms\n", v[int(NR * 0.99) + 1]
+		printf "key max          %8.3f ms\n", v[NR]
 		printf "peak RSS         %8.1f MB\n", rss / 1024
-	}' "$trace"
+	}' "$work/keys-$tickets"
+	# The slowest keys, by key code, to see what to work on.
+	awk '$2 == "key" { split($3, c, "="); split($4, m, "=");
+	    if (m[2] + 0 > 2) print c[2], m[2] }' "$trace" | sort -k2 -n -r |
+	    head -5 | awk '{ printf "slow key code %-6s %8.3f ms\n", $1, $2 }'
 }
 
 run 10000
 run 1000000
+exit 0

@@ -17,7 +17,7 @@
  * merges every matching term's doclist for each lookup), so it computes
  * snippets while ranking, over a smaller window.
  */
-#define SEARCH_WINDOW		2000
+#define SEARCH_WINDOW		1000
 #define SEARCH_WINDOW_PREFIX	300
 #define SEARCH_PREFIX_MIN	3	/* shortest last word taken as a prefix */
 
