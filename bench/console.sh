@@ -51,6 +51,9 @@ run() {
 		echo "== generating $tickets tickets into $db"
 		"$triage" replica gen --tickets "$tickets" --out "$db"
 	fi
+	# A normal start: open read-write once so a WAL left by a migration
+	# or a read-only benchmark is checkpointed, not recovered on start.
+	"$triage" --replica "$db" replica info > /dev/null
 	trace=$work/trace-$tickets.log
 	: > "$work/config"
 	tmux -S "$sock" new-session -d -s bench -x 120 -y 40 \

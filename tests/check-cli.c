@@ -8,80 +8,7 @@
 
 #include "testutil.h"
 #include "fixture.h"
-
-struct run {
-	int		 status;
-	struct buf	 out;
-	struct buf	 err;
-};
-
-/* Run the triage binary with args (NULL-terminated); collect output. */
-static void
-run_triage(struct run *res, const char *replica, ...)
-{
-	const char	*argv[32];
-	va_list		 ap;
-	int		 n = 0, outp[2], errp[2], st;
-	pid_t		 pid;
-	char		*cause = NULL;
-
-	argv[n++] = testutil_triage();
-	if (replica != NULL) {
-		argv[n++] = "--replica";
-		argv[n++] = replica;
-	}
-	va_start(ap, replica);
-	while ((argv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
-	va_end(ap);
-	ck_assert_int_eq(pipe(outp), 0);
-	ck_assert_int_eq(pipe(errp), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(outp[1], 1);
-		dup2(errp[1], 2);
-		close(outp[0]);
-		close(errp[0]);
-		setenv("LANGUAGE", "C", 1);
-		setenv("LC_ALL", "C.UTF-8", 1);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(outp[1]);
-	close(errp[1]);
-	buf_init(&res->out);
-	buf_init(&res->err);
-	/* Outputs here are small; stderr first cannot deadlock stdout. */
-	if (buf_read_fd(&res->out, outp[0], 0, &cause) != 0 ||
-	    buf_read_fd(&res->err, errp[0], 0, &cause) != 0)
-		ck_abort_msg("%s", cause);
-	close(outp[0]);
-	close(errp[0]);
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert(WIFEXITED(st));
-	res->status = WEXITSTATUS(st);
-}
-
-static void
-run_free(struct run *res)
-{
-	buf_free(&res->out);
-	buf_free(&res->err);
-}
-
-/* Parse stdout as JSON or fail with it. */
-static json_t *
-run_json(struct run *res)
-{
-	json_error_t	 e;
-	json_t		*j;
-
-	j = json_loads(buf_cstr(&res->out), 0, &e);
-	if (j == NULL)
-		ck_abort_msg("bad JSON (%s): %s", e.text, buf_cstr(&res->out));
-	return (j);
-}
+#include "proc.h"
 
 /* Decode standard base64. Caller frees. */
 static unsigned char *
@@ -108,7 +35,7 @@ b64dec(const char *s, size_t *len)
 }
 
 static void
-raw_exec(const char *path, const char *sql, const void *blob, int n)
+raw_exec_blob(const char *path, const char *sql, const void *blob, int n)
 {
 	sqlite3		*db;
 	sqlite3_stmt	*s;
@@ -195,9 +122,9 @@ START_TEST(test_show_json_returns_text_intact)
 	size_t			 len;
 
 	path = fx_make("show");
-	raw_exec(path, "UPDATE messages SET body = ?1 WHERE rid = 5", ctl,
+	raw_exec_blob(path, "UPDATE messages SET body = ?1 WHERE rid = 5", ctl,
 	    (int)strlen(ctl));
-	raw_exec(path, "UPDATE messages SET body = ?1 WHERE rid = 6", bad,
+	raw_exec_blob(path, "UPDATE messages SET body = ?1 WHERE rid = 6", bad,
 	    (int)strlen(bad));
 	run_triage(&res, path, "show", "3", "--json", NULL);
 	ck_assert_int_eq(res.status, 0);
@@ -355,7 +282,7 @@ START_TEST(test_outbox_json_lists_pending_changes)
 	ck_assert_uint_eq(json_array_size(arr), 0);
 	json_decref(arr);
 	run_free(&res);
-	raw_exec(path, "INSERT INTO outbox(mutation_id, type, ticket_id, "
+	raw_exec_blob(path, "INSERT INTO outbox(mutation_id, type, ticket_id, "
 	    "payload, state, reason, created_at, updated_at) VALUES "
 	    "('m1', 'set_status', '01900007-0000-7000-8000-000000000005', "
 	    "'{\"status\":\"solved\"}', 2, 'no permission', 1, 1)", NULL, 0);

@@ -5,6 +5,7 @@
 
 #include "testutil.h"
 #include "fixture.h"
+#include "proc.h"
 
 /* Frozen "now" for the actions, an hour after the fixture's. */
 #define UNDO_NOW	(FX_NOW + FX_HOUR)
@@ -42,36 +43,6 @@ teardown(struct replica *r, char *path)
 	time_set_now_ms(0);
 	fx_unlink(path);
 	free(path);
-}
-
-/* One integer from a raw connection. */
-static int64_t
-raw_int(const char *path, const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return (v);
-}
-
-/* Run SQL through a separate raw connection. */
-static void
-raw_exec(const char *path, const char *sql)
-{
-	sqlite3	*db;
-	char	*err = NULL;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		ck_abort_msg("%s: %s", sql, err);
-	sqlite3_close(db);
 }
 
 /* A ticket's detail by number. */
