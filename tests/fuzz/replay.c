@@ -20,7 +20,7 @@ main(int argc, char **argv)
 	struct buf	 b = BUF_INIT;
 	struct dirent	*de;
 	DIR		*d;
-	char		*path, *cause = NULL, *deflt[2];
+	char		*path, *cause = NULL, *deflt[2] = { NULL, NULL };
 	const char	*src;
 	int		 i, n = 0;
 
@@ -52,6 +52,7 @@ main(int argc, char **argv)
 		closedir(d);
 	}
 	buf_free(&b);
+	free(deflt[1]);
 	printf("replayed %d inputs\n", n);
 	return (n > 0 ? 0 : 1);
 }
