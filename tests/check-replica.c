@@ -503,10 +503,20 @@ START_TEST(test_search_ranks_exact_then_relevance_with_snippets)
 	FX_CHECK(replica_search(r, "lovel", 10, 0, &res, &fx_cause));
 	ck_assert_uint_eq(res.n, 0);
 	search_result_free(&res);
-	/* Both ways, the kettle thread's hit has its marked snippet. */
+	/*
+	 * Type-ahead completes a subject's word, not a message body's; a
+	 * whole word finds both, each hit with its marked snippet.
+	 */
 	FX_CHECK(replica_search(r, "kett", 10, SEARCH_PREFIX, &res, &fx_cause));
+	ck_assert_uint_eq(res.n, 1);
+	ck_assert_int_eq(res.v[0].kind, SEARCH_TICKET);
+	ck_assert_ptr_nonnull(strstr(res.v[0].snippet, "\001"));
+	search_result_free(&res);
+	FX_CHECK(replica_search(r, "kettle", 10, SEARCH_PREFIX, &res,
+	    &fx_cause));
 	ck_assert_uint_eq(res.n, 2);
 	ck_assert_ptr_nonnull(strstr(res.v[0].snippet, "\001"));
+	ck_assert_ptr_nonnull(strstr(res.v[1].snippet, "\001"));
 	search_result_free(&res);
 	replica_close(r);
 	fx_unlink(path);

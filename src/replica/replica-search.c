@@ -383,7 +383,7 @@ replica_search(struct replica *r, const char *text, size_t limit, int flags,
 {
 	char	*fts, *trimmed;
 	size_t	 i, len;
-	int	 prefix;
+	int	 prefix, rc;
 
 	res->v = NULL;
 	res->n = 0;
@@ -398,17 +398,23 @@ replica_search(struct replica *r, const char *text, size_t limit, int flags,
 	if (search_exact_ticket(r, trimmed, res, cause) != 0 ||
 	    search_exact_order(r, trimmed, res, cause) != 0)
 		goto fail;
-	prefix = (flags & SEARCH_PREFIX) != 0;
-	if ((fts = search_fts_query(trimmed, prefix)) != NULL) {
+	/*
+	 * Type-ahead completes the last word in subjects, tags, names and
+	 * order numbers; message bodies (millions of rows) match whole words
+	 * only, since a prefix there merges the doclists of every word it
+	 * starts, costing time and memory in proportion to the replica.
+	 */
+	for (i = 0; i < nitems(search_kinds); i++) {
+		prefix = (flags & SEARCH_PREFIX) &&
+		    search_kinds[i].kind != SEARCH_MESSAGE;
+		if ((fts = search_fts_query(trimmed, prefix)) == NULL)
+			break;
 		prefix = strchr(fts, '*') != NULL;
-		for (i = 0; i < nitems(search_kinds); i++) {
-			if (search_kind(r, &search_kinds[i], fts, prefix, limit,
-			    res, cause) != 0) {
-				free(fts);
-				goto fail;
-			}
-		}
+		rc = search_kind(r, &search_kinds[i], fts, prefix, limit, res,
+		    cause);
 		free(fts);
+		if (rc != 0)
+			goto fail;
 	}
 	free(trimmed);
 	if (res->n > 1)
