@@ -654,6 +654,38 @@ vq_bulk(struct view *v)
 	free(ids);
 }
 
+/*
+ * The mouse ([ui] mouse = yes): a click selects a row, a double click opens
+ * it, the wheel scrolls.
+ */
+static int
+vq_mouse(struct view *v)
+{
+	struct vq		*vq = v->data;
+	struct view_ticket_arg	 ta;
+	MEVENT			 me;
+	int			 row;
+
+	if (getmouse(&me) != OK)
+		return (VIEW_HANDLED);
+	if (me.bstate & BUTTON4_PRESSED)
+		vq_up(v);
+	else if (me.bstate & BUTTON5_PRESSED)
+		vq_down(v);
+	else if (me.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)) {
+		row = me.y - (TUI_VIEW_TOP + 1);
+		if (row < 0 || (size_t)row >= vq->rows.n)
+			return (VIEW_HANDLED);
+		vq->cursor = (size_t)row;
+		if (me.bstate & BUTTON1_DOUBLE_CLICKED) {
+			memset(&ta, 0, sizeof ta);
+			ta.ticket_id = vq->rows.v[vq->cursor].id;
+			tui_push(v->tui, &view_ticket_ops, &ta);
+		}
+	}
+	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
 static int
 vq_key(struct view *v, enum tui_action act, wint_t key, int code)
 {
@@ -664,8 +696,8 @@ vq_key(struct view *v, enum tui_action act, wint_t key, int code)
 	int64_t			 num;
 	struct prompt_hooks	 hooks = { vq_check_limit, NULL };
 
-	(void)key;
-	(void)code;
+	if (code && key == KEY_MOUSE)
+		return (vq_mouse(v));
 	switch (act) {
 	case ACT_DOWN:
 		vq_down(v);
