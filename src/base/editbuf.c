@@ -31,22 +31,30 @@ editbuf_set(struct editbuf *e, const char *text)
 	e->cursor = e->text.len;
 }
 
-/* Insert one code point at the cursor (invalid ones become U+FFFD). */
+/*
+ * Insert one code point at the cursor (invalid ones become U+FFFD). NUL is
+ * refused: the text is a C string and must stay one.
+ */
 void
 editbuf_insert(struct editbuf *e, uint32_t c)
 {
 	char	 enc[4];
 	int	 n;
 
+	if (c == 0)
+		return;
+
 	n = utf8_encode(c, enc);
 	editbuf_insert_bytes(e, enc, (size_t)n);
 }
 
-/* Insert bytes at the cursor, moving it past them. */
+/* Insert bytes at the cursor, moving it past them (up to a NUL byte). */
 void
 editbuf_insert_bytes(struct editbuf *e, const char *s, size_t n)
 {
 	size_t	 tail = e->text.len - e->cursor;
+
+	n = strnlen(s, n);
 
 	buf_grow(&e->text, n);
 	memmove(e->text.data + e->cursor + n, e->text.data + e->cursor, tail);
