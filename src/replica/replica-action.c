@@ -248,52 +248,14 @@ act_queue(struct replica *r, const char *type, const char *ticket_id,
 	return (rc);
 }
 
-/* Run a one-row query with one text parameter: 0, REPLICA_NOTFOUND or -1. */
-static int
-act_lookup(struct replica *r, const char *sql, const char *param, char **out,
-    char **cause)
-{
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if (rp_prepare(r, sql, &s, cause) != 0)
-		return (-1);
-	rp_bind_text(s, 1, param);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && out != NULL)
-		*out = rp_col_text(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return (0);
-	if (rc == SQLITE_DONE)
-		return (REPLICA_NOTFOUND);
-	*cause = rp_error(r, _("reading the replica"));
-	return (-1);
-}
-
 /* Find a team's id by name (ASCII case-insensitive; exact case first). */
 int
 replica_team_by_name(struct replica *r, const char *name, char **id,
     char **cause)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if (rp_prepare(r, "SELECT id FROM teams WHERE name = ?1 "
-	    "COLLATE NOCASE ORDER BY name = ?1 DESC, rid "
-	    "LIMIT 1", &s, cause) != 0)
-		return (-1);
-	rp_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = rp_col_text(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return (0);
-	if (rc == SQLITE_DONE)
-		return (REPLICA_NOTFOUND);
-	*cause = rp_error(r, _("looking up a team"));
-	return (-1);
+	return (rp_lookup(r, "SELECT id FROM teams WHERE name = ?1 "
+	    "COLLATE NOCASE ORDER BY name = ?1 DESC, rid LIMIT 1", name, id,
+	    cause));
 }
 
 /* Refuse a ticket id that is not a live ticket. */
@@ -303,7 +265,7 @@ act_ticket_live(struct replica *r, const char *ticket_id, char **cause)
 	char	*q;
 	int	 rc;
 
-	rc = act_lookup(r, "SELECT 1 FROM tickets WHERE id = ?",
+	rc = rp_lookup(r, "SELECT 1 FROM tickets WHERE id = ?",
 	    ticket_id, NULL, cause);
 	if (rc == REPLICA_NOTFOUND) {
 		q = act_quote(ticket_id);
@@ -373,7 +335,7 @@ replica_act_reply(struct replica *r, const char *ticket_id, const char *body,
 	if (seen_message_id != NULL)
 		seen = xstrdup(seen_message_id);
 	else {
-		rc = act_lookup(r, "SELECT id FROM messages "
+		rc = rp_lookup(r, "SELECT id FROM messages "
 		    "WHERE ticket_id = ? "
 		    "ORDER BY created_at DESC, rid DESC LIMIT 1",
 		    ticket_id, &seen, cause);
@@ -725,7 +687,7 @@ act_check_refs(struct replica *r, const struct ticket_change *c, char **cause)
 	int	 rc;
 
 	if (c->set_assignee && c->assignee_id != NULL) {
-		rc = act_lookup(r, "SELECT 1 FROM users WHERE id = ?",
+		rc = rp_lookup(r, "SELECT 1 FROM users WHERE id = ?",
 		    c->assignee_id, NULL, cause);
 		if (rc == REPLICA_NOTFOUND) {
 			q = act_quote(c->assignee_id);
@@ -736,7 +698,7 @@ act_check_refs(struct replica *r, const struct ticket_change *c, char **cause)
 			return (-1);
 	}
 	if (c->set_team && c->team_id != NULL) {
-		rc = act_lookup(r, "SELECT 1 FROM teams WHERE id = ?",
+		rc = rp_lookup(r, "SELECT 1 FROM teams WHERE id = ?",
 		    c->team_id, NULL, cause);
 		if (rc == REPLICA_NOTFOUND) {
 			q = act_quote(c->team_id);

@@ -43,6 +43,8 @@ int		 rp_prepare(struct replica *, const char *, sqlite3_stmt **,
 		     char **);
 char		*rp_error(struct replica *, const char *);	/* Caller frees. */
 int		 rp_exec(struct replica *, const char *, char **);
+int		 rp_lookup(struct replica *, const char *, const char *, char **,
+		     char **);
 int		 replica_bulk_begin(struct replica *, char **);
 int		 replica_bulk_done(struct replica *, char **);
 

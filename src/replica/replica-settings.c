@@ -64,23 +64,6 @@ int
 replica_user_by_email(struct replica *r, const char *email, char **id,
     char **cause)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if (rp_prepare(r, "SELECT id FROM users WHERE email = ? "
-	    "COLLATE NOCASE", &s, cause) != 0)
-		return (-1);
-	rp_bind_text(s, 1, email);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = rp_col_text(s, 0);
-		sqlite3_finalize(s);
-		return (0);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		*cause = rp_error(r, _("looking up a user"));
-		return (-1);
-	}
-	return (REPLICA_NOTFOUND);
+	return (rp_lookup(r, "SELECT id FROM users WHERE email = ? "
+	    "COLLATE NOCASE", email, id, cause));
 }

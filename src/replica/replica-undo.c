@@ -179,33 +179,6 @@ undo_message(struct replica *r, const struct undo_entry *e, char **cause)
 	    e->entity_id, NULL, cause));
 }
 
-/*
- * Read one column of a ticket as text (integers as their decimal form).
- * Returns 0, REPLICA_NOTFOUND when the ticket is gone, or -1.
- */
-static int
-undo_read_field(struct replica *r, const char *sql, const char *ticket_id,
-    char **out, char **cause)
-{
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	*out = NULL;
-	if (rp_prepare(r, sql, &s, cause) != 0)
-		return (-1);
-	rp_bind_text(s, 1, ticket_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = rp_col_text(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return (0);
-	if (rc == SQLITE_DONE)
-		return (REPLICA_NOTFOUND);
-	*cause = rp_error(r, _("reading a ticket"));
-	return (-1);
-}
-
 /* Whether two nullable strings are equal. */
 static int
 undo_same(const char *a, const char *b)
@@ -292,7 +265,7 @@ undo_field(struct replica *r, const struct undo_field *f,
 	if (undo_value(f, json_object_get(p, f->key), &to, cause) != 0 ||
 	    undo_value(f, json_object_get(p, "from"), &from, cause) != 0)
 		goto out;
-	switch (undo_read_field(r, f->get, e->ticket_id, &cur, cause)) {
+	switch (rp_lookup(r, f->get, e->ticket_id, &cur, cause)) {
 	case 0:
 		break;
 	case REPLICA_NOTFOUND:
@@ -353,7 +326,7 @@ undo_tags(struct replica *r, const struct undo_entry *e, json_t *p,
 		*cause = xstrdup(_("the set_tags entry has no usable tags"));
 		return (-1);
 	}
-	switch (undo_read_field(r, "SELECT tags FROM tickets WHERE id = ?",
+	switch (rp_lookup(r, "SELECT tags FROM tickets WHERE id = ?",
 	    e->ticket_id, &cur, cause)) {
 	case 0:
 		break;
@@ -499,7 +472,7 @@ undo_name(struct replica *r, const char *sql, const char *id)
 
 	if (id == NULL)
 		return (NULL);
-	if (undo_read_field(r, sql, id, &name, &cause) == -1) {
+	if (rp_lookup(r, sql, id, &name, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
 	}

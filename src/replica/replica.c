@@ -56,6 +56,35 @@ rp_exec(struct replica *r, const char *sql, char **cause)
 	return (0);
 }
 
+/*
+ * Run a query with one text parameter that yields at most one row: 0 with
+ * the first column in *out (if out is not NULL; Caller frees), or
+ * REPLICA_NOTFOUND, or -1 with *cause.
+ */
+int
+rp_lookup(struct replica *r, const char *sql, const char *param, char **out,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (rp_prepare(r, sql, &s, cause) != 0)
+		return (-1);
+	rp_bind_text(s, 1, param);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && out != NULL)
+		*out = rp_col_text(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return (0);
+	if (rc == SQLITE_DONE)
+		return (REPLICA_NOTFOUND);
+	*cause = rp_error(r, _("reading the replica"));
+	return (-1);
+}
+
 /* Prepare a statement. */
 int
 rp_prepare(struct replica *r, const char *sql, sqlite3_stmt **stmt,
