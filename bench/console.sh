@@ -10,7 +10,9 @@ build=${1:-$top/_build}
 triage=$build/triage
 work=$(mktemp -d /tmp/triage-bench-console.XXXXXX)
 sock=$work/tmux.sock
-trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$work"' EXIT
+mkfifo "$work/never"
+exec {never}<>"$work/never"
+trap 'tmux -S "$sock" kill-server 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 make -C "$build" -s triage
 command -v tmux >/dev/null || { echo "tmux is not installed" >&2; exit 1; }
@@ -27,9 +29,14 @@ cycle() {
 	send /; send r; send e; send f; send u; send n; send d; send Escape
 }
 
+# Keys go through one tmux control-mode client and the pause between them
+# is a read timeout, so the driver forks nothing per key: on a machine with
+# two cores a fork and exec of a tmux client per key would compete with the
+# console being measured. (The console's own trace times each key from the
+# read to the end of its repaint.)
 send() {
-	tmux -S "$sock" send-keys -t bench "$1"
-	sleep 0.004
+	printf 'send-keys -t bench %s\n' "$1" >&"$ctl"
+	read -r -t 0.004 -u "$never" || true
 }
 
 # Wait until the trace has n lines matching a pattern.
@@ -61,12 +68,14 @@ run() {
 	    $triage --replica $db --config $work/config --trace $trace"
 	wait_trace first-paint 1
 	sleep 1		# let the background counts finish
+	exec {ctl}> >(exec tmux -S "$sock" -C attach -t bench > /dev/null)
 	pid=$(tmux -S "$sock" list-panes -t bench -F '#{pane_pid}')
 	for c in $(seq 1 34); do cycle; done
 	wait_trace ' key ' 1000
 	sleep 0.5
 	rss=$(awk '/VmHWM/ { print $2 }' /proc/"$pid"/status)
 	send Q
+	exec {ctl}>&-
 	sleep 0.3
 	tmux -S "$sock" kill-session -t bench 2>/dev/null || true
 	echo "== console, $tickets tickets ($(nproc) cores, 120x40)"

@@ -117,6 +117,9 @@ size_t	 sanitize_fit(struct buf *, const char *, size_t, int cols, int flags);
 #define SANITIZE_KEEP_NEWLINES	0x1	/* keep \n (multi-line bodies) */
 #define SANITIZE_ASCII		0x2	/* non-ASCII shown as '?' (LANG=C) */
 
+/* thread.c */
+void	 thread_background(void);
+
 /* uuid.c: UUID version 7, as 36-character strings. */
 #define UUID_STRLEN	36
 void	 uuid_v7(char out[UUID_STRLEN + 1]);

@@ -199,6 +199,8 @@ struct tui {
 	/* --trace */
 	FILE			*trace;
 	int64_t			 trace_start;
+	int64_t			 draw_ns;	/* last repaint: drawing */
+	int64_t			 out_ns;		/* last repaint: refresh() */
 };
 
 /* tui.c */

@@ -169,12 +169,16 @@ tui_data_changed(struct tui *t)
 void
 tui_repaint(struct tui *t)
 {
+	int64_t	 t0 = time_mono_ns();
+
 	erase();
 	if (t->top != NULL)
 		t->top->ops->draw(t->top);
 	draw_status(t);
 	draw_message(t);
+	t->draw_ns = time_mono_ns() - t0;
 	refresh();
+	t->out_ns = time_mono_ns() - t0 - t->draw_ns;
 	t->dirty = 0;
 }
 
@@ -372,6 +376,7 @@ tui_setup(struct tui *t, const struct tui_opts *o, char **cause)
 	t->replica_path = o->replica_path;
 	if (replica_open(o->replica_path, REPLICA_CREATE, &t->r, cause) != 0)
 		return (-1);
+	tui_trace(t, "replica-open");
 	tui_config_views(t);
 	if (replica_views(t->r, &t->views, cause) != 0)
 		return (-1);
@@ -423,7 +428,7 @@ tui_main(const struct tui_opts *o, char **cause)
 	struct pollfd		 pfd[2];
 	struct sigaction	 sa;
 	wint_t			 key;
-	int64_t			 t0;
+	int64_t			 t0, t1;
 	int			 rc, first = 1;
 
 	memset(&t, 0, sizeof t);
@@ -440,7 +445,9 @@ tui_main(const struct tui_opts *o, char **cause)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
+	tui_trace(&t, "curses");
 	tui_push(&t, &view_queue_ops, NULL);
+	tui_trace(&t, "queue-open");
 	if (t.top == NULL) {
 		endwin();
 		*cause = xstrdup(t.message != NULL ? t.message :
@@ -448,7 +455,6 @@ tui_main(const struct tui_opts *o, char **cause)
 		tui_teardown(&t);
 		return (-1);
 	}
-	tui_refresh_counts(&t);
 
 	pfd[0].fd = STDIN_FILENO;
 	pfd[0].events = POLLIN;
@@ -457,8 +463,11 @@ tui_main(const struct tui_opts *o, char **cause)
 	while (!t.quit && !tui_sig_quit) {
 		if (t.dirty || first) {
 			tui_repaint(&t);
-			if (first)
+			if (first) {
 				tui_trace(&t, "first-paint");
+				/* The counts come after the first paint. */
+				tui_refresh_counts(&t);
+			}
 			first = 0;
 		}
 		rc = poll(pfd, 2, 1000);
@@ -480,12 +489,16 @@ tui_main(const struct tui_opts *o, char **cause)
 		if (rc > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			while (!t.quit && (rc = get_wch(&key)) != ERR) {
 				t0 = time_mono_ns();
+				t.draw_ns = t.out_ns = 0;
 				tui_key(&t, key, rc == KEY_CODE_YES);
+				t1 = time_mono_ns();
 				if (!t.quit && t.top != NULL)
 					tui_repaint(&t);
-				tui_trace(&t, "key code=%lu ms=%.3f",
-				    (unsigned long)key,
-				    (double)(time_mono_ns() - t0) / 1e6);
+				tui_trace(&t, "key code=%lu ms=%.3f handle=%.3f "
+				    "draw=%.3f out=%.3f", (unsigned long)key,
+				    (double)(time_mono_ns() - t0) / 1e6,
+				    (double)(t1 - t0) / 1e6,
+				    (double)t.draw_ns / 1e6, (double)t.out_ns / 1e6);
 			}
 			if (pfd[0].revents & (POLLHUP | POLLERR))
 				t.quit = 1;

@@ -249,8 +249,11 @@ vq_open_query(struct view *v, char **cause)
 	ticket_list_free(&vq->rows);
 	vq->cursor = 0;
 	vq->total = -1;
+	if (vq_load(v, NULL, 0) != 0)
+		return (-1);
+	/* Counting all rows comes after the screenful, not beside it. */
 	worker_count(t->worker, VQ_COUNT_TAG, vq->query);
-	return (vq_load(v, NULL, 0) == 0 ? 0 : -1);
+	return (0);
 }
 
 /* Switch to saved view n: its query and sort, no limit. */

@@ -93,6 +93,7 @@ worker_main(void *arg)
 	struct worker_done	*d, **tail;
 	char			 one = 1;
 
+	thread_background();
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (!w->stop && w->jobs == NULL)
