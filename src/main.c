@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "server/server.h"
 #include "tui/tui.h"
 #include "main.h"
 
@@ -21,6 +22,21 @@ main_keys(struct cli_env *env, int argc, char **argv)
 		return (cli_error(EXIT_USAGE, "%s",
 		    _("usage: triage keys [--mdoc]")));
 	return (tui_keys_print(stdout, argc == 2) == 0 ? 0 : EXIT_FAILURE);
+}
+
+/* triage serve and triage admin: the server part owns its options. */
+static int
+main_serve(struct cli_env *env, int argc, char **argv)
+{
+	(void)env;
+	return (server_serve_main(argc, argv));
+}
+
+static int
+main_admin(struct cli_env *env, int argc, char **argv)
+{
+	(void)env;
+	return (server_admin_main(argc, argv));
 }
 
 /* Every subcommand: name, entry point, synopsis, help. */
@@ -44,6 +60,12 @@ const struct cli_cmd cli_cmds[] = {
 	  N_("generate, check or describe a replica file") },
 	{ "keys", main_keys, N_("[--mdoc]"),
 	  N_("list the console's key bindings") },
+	{ "serve", main_serve, N_("--db CONNINFO [--listen ADDR:PORT] "
+	  "[--threads N] [--migrate]"),
+	  N_("run the sync server on PostgreSQL") },
+	{ "admin", main_admin, N_("[--db CONNINFO] migrate|create-org|"
+	  "create-user|revoke|seed|import ..."),
+	  N_("set up and feed the server's database") },
 	{ NULL, NULL, NULL, NULL }
 };
 

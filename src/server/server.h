@@ -1,5 +1,9 @@
-/* server.h: the public interface of the server part: triage serve and triage admin on PostgreSQL (issue 4). */
+/* server.h: the public interface of the server part: triage serve and triage admin. */
 #ifndef TRIAGE_SERVER_H
 #define TRIAGE_SERVER_H
+
+/* Entry points for main's subcommand table; argv[0] is the subcommand. */
+int	 server_serve_main(int, char **);
+int	 server_admin_main(int, char **);
 
 #endif

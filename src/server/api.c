@@ -1,0 +1,353 @@
+/* api.c: health, login, whoami, attachments, and the bearer-token check. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "server-int.h"
+
+/* Failed logins for one email beyond this many are slowed down. */
+#define LOGIN_FREE_FAILURES	5
+#define LOGIN_MAX_DELAY		300	/* seconds */
+
+void
+api_health(struct req *r, struct reply *rp)
+{
+	PGconn	*c;
+	char	*cause = NULL;
+	int	 v;
+
+	if ((c = pg_get(r->srv->pool, &cause)) == NULL) {
+		log_warnx("health: %s", cause);
+		free(cause);
+		reply_json(rp, 503, json_pack("{s:s, s:s, s:i}", "status",
+		    "unavailable", "database", "unreachable", "binary_schema",
+		    SERVER_SCHEMA));
+		return;
+	}
+	if (pg_schema_version(c, &v, &cause) != 0) {
+		pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+		log_warnx("health: %s", cause);
+		free(cause);
+		reply_json(rp, 503, json_pack("{s:s, s:s, s:i}", "status",
+		    "unavailable", "database", "error", "binary_schema",
+		    SERVER_SCHEMA));
+		return;
+	}
+	pg_put(r->srv->pool, c, 0);
+	reply_json(rp, v == SERVER_SCHEMA ? 200 : 503, json_pack(
+	    "{s:s, s:s, s:i, s:i}", "status", v == SERVER_SCHEMA ? "ok" :
+	    "schema_mismatch", "database", "ok", "schema", v, "binary_schema",
+	    SERVER_SCHEMA));
+}
+
+/* A hash to verify against when the email is unknown, so timing tells
+ * nothing about which emails exist. */
+static char		*api_dummy_hash;
+static pthread_once_t	 api_dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+api_make_dummy(void)
+{
+	char	*cause = NULL;
+
+	if (auth_hash_password("not a password of anyone", &api_dummy_hash,
+	    &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+}
+
+/* The user object of login and whoami, from a row (id, email, name, team). */
+static json_t *
+api_user_json(PGresult *res, int col)
+{
+	return (json_pack("{s:s, s:s, s:s, s:o}",
+	    "id", PQgetvalue(res, 0, col),
+	    "email", PQgetvalue(res, 0, col + 1),
+	    "name", PQgetvalue(res, 0, col + 2),
+	    "team_id", PQgetisnull(res, 0, col + 3) ? json_null() :
+	    json_string(PQgetvalue(res, 0, col + 3))));
+}
+
+/* Is this email being guessed at? 0 go ahead, else seconds to wait. */
+static int
+api_login_delay(PGconn *c, const char *email, char **cause)
+{
+	PGresult	*res;
+	const char	*p[1] = { email };
+	int		 n, delay;
+	double		 since;
+
+	if ((res = pg_query(c, "SELECT failures, extract(epoch FROM now() - "
+	    "last_at) FROM login_failures WHERE email = lower($1)", 1, p, NULL,
+	    cause)) == NULL)
+		return (-1);
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return (0);
+	}
+	n = atoi(PQgetvalue(res, 0, 0));
+	since = atof(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	if (n < LOGIN_FREE_FAILURES)
+		return (0);
+	delay = n - LOGIN_FREE_FAILURES >= 9 ? LOGIN_MAX_DELAY :
+	    1 << (n - LOGIN_FREE_FAILURES);
+	if (delay > LOGIN_MAX_DELAY)
+		delay = LOGIN_MAX_DELAY;
+	return (since >= delay ? 0 : (int)(delay - since) + 1);
+}
+
+void
+api_login(struct req *r, struct reply *rp)
+{
+	json_t		*j, *out;
+	const char	*email, *password, *p[3];
+	char		 token[AUTH_TOKEN_HEX + 1], hash[65], ttl[32];
+	char		*cause = NULL;
+	PGconn		*c;
+	PGresult	*res = NULL;
+	int		 delay, ok;
+
+	if ((j = http_parse_body(r, rp)) == NULL)
+		return;
+	email = json_string_value(json_object_get(j, "email"));
+	password = json_string_value(json_object_get(j, "password"));
+	if (email == NULL || password == NULL) {
+		reply_error(rp, 400, "bad_request", "login needs \"email\" and "
+		    "\"password\" strings");
+		json_decref(j);
+		return;
+	}
+	if ((c = pg_get(r->srv->pool, &cause)) == NULL)
+		goto db_fail;
+	if ((delay = api_login_delay(c, email, &cause)) < 0)
+		goto db_fail;
+	if (delay > 0) {
+		reply_error(rp, 429, "too_many_failures", "too many failed "
+		    "logins for this email; try again in %d s", delay);
+		goto out;
+	}
+	p[0] = email;
+	if ((res = pg_query(c, "SELECT u.password_hash, u.id, u.email, u.name, "
+	    "u.team_id, u.role, o.id, o.name FROM users u JOIN orgs o ON "
+	    "o.id = u.org_id WHERE lower(u.email) = lower($1) AND u.active AND "
+	    "NOT u.deleted AND NOT o.deleted", 1, p, NULL, &cause)) == NULL)
+		goto db_fail;
+	pthread_once(&api_dummy_once, api_make_dummy);
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		ok = auth_verify_password(PQgetvalue(res, 0, 0), password);
+	else {
+		(void)auth_verify_password(api_dummy_hash, password);
+		ok = 0;
+	}
+	if (!ok) {
+		if (pg_exec(c, "INSERT INTO login_failures(email, failures, "
+		    "last_at) VALUES (lower($1), 1, now()) ON CONFLICT (email) "
+		    "DO UPDATE SET failures = login_failures.failures + 1, "
+		    "last_at = now()", 1, p, NULL, &cause) != 0)
+			goto db_fail;
+		reply_error(rp, 401, "bad_login", "wrong email or password");
+		goto out;
+	}
+	auth_new_token(token);
+	auth_token_hash(token, hash);
+	snprintf(ttl, sizeof ttl, "%lld", (long long)r->srv->token_ttl);
+	p[0] = hash;
+	p[1] = PQgetvalue(res, 0, 1);
+	p[2] = ttl;
+	if (pg_exec(c, "INSERT INTO tokens(hash, user_id, expires_at) VALUES "
+	    "(decode($1, 'hex'), $2, now() + $3::bigint * interval '1 ms')", 3,
+	    p, NULL, &cause) != 0)
+		goto db_fail;
+	p[0] = email;
+	if (pg_exec(c, "DELETE FROM login_failures WHERE email = lower($1)", 1,
+	    p, NULL, &cause) != 0)
+		goto db_fail;
+	out = json_pack("{s:s, s:I, s:o, s:{s:s, s:s}, s:s}",
+	    "token", token,
+	    "expires_at", (json_int_t)(time_now_ms() + r->srv->token_ttl),
+	    "user", api_user_json(res, 1),
+	    "org", "id", PQgetvalue(res, 0, 6), "name", PQgetvalue(res, 0, 7),
+	    "role", PQgetvalue(res, 0, 5));
+	sodium_memzero(token, sizeof token);
+	reply_json(rp, 200, out);
+	goto out;
+db_fail:
+	reply_db_error(rp, cause);
+	free(cause);
+out:
+	PQclear(res);
+	if (c != NULL)
+		pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+	json_decref(j);
+}
+
+/*
+ * The token decides who is asking: user, role and organisation, never the
+ * request. 0 and r->who filled, or -1 with a 401 (or 503) in rp.
+ */
+int
+api_authenticate(struct req *r, struct reply *rp)
+{
+	const char	*h = http_header(r, "Authorization"), *tok, *p[1];
+	char		 hash[65], *cause = NULL;
+	PGconn		*c;
+	PGresult	*res;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		reply_error(rp, 401, "no_token", "this endpoint needs "
+		    "\"Authorization: Bearer TOKEN\"");
+		return (-1);
+	}
+	tok = h + 7;
+	for (i = 0; tok[i] != '\0'; i++)
+		if (strchr("0123456789abcdef", tok[i]) == NULL)
+			break;
+	if (i != AUTH_TOKEN_HEX || tok[i] != '\0') {
+		reply_error(rp, 401, "bad_token", "the token is not valid");
+		return (-1);
+	}
+	auth_token_hash(tok, hash);
+	p[0] = hash;
+	if ((c = pg_get(r->srv->pool, &cause)) == NULL) {
+		reply_db_error(rp, cause);
+		free(cause);
+		return (-1);
+	}
+	if ((res = pg_query(c, "SELECT u.id, u.org_id, u.role, "
+	    "t.revoked_at IS NOT NULL, t.expires_at <= now(), "
+	    "u.active AND NOT u.deleted AND NOT o.deleted FROM tokens t "
+	    "JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id "
+	    "WHERE t.hash = decode($1, 'hex')", 1, p, NULL, &cause)) == NULL) {
+		pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+		reply_db_error(rp, cause);
+		free(cause);
+		return (-1);
+	}
+	pg_put(r->srv->pool, c, 0);
+	if (PQntuples(res) == 0)
+		reply_error(rp, 401, "bad_token", "the token is not valid");
+	else if (strcmp(PQgetvalue(res, 0, 3), "t") == 0)
+		reply_error(rp, 401, "token_revoked", "the token was revoked; "
+		    "log in again");
+	else if (strcmp(PQgetvalue(res, 0, 4), "t") == 0)
+		reply_error(rp, 401, "token_expired", "the token has expired; "
+		    "log in again");
+	else if (strcmp(PQgetvalue(res, 0, 5), "t") != 0)
+		reply_error(rp, 401, "user_disabled", "this user can no longer "
+		    "sign in");
+	else {
+		snprintf(r->who.user_id, sizeof r->who.user_id, "%s",
+		    PQgetvalue(res, 0, 0));
+		snprintf(r->who.org_id, sizeof r->who.org_id, "%s",
+		    PQgetvalue(res, 0, 1));
+		r->who.role = (enum role)role_parse(PQgetvalue(res, 0, 2));
+		r->authed = 1;
+		rc = 0;
+	}
+	PQclear(res);
+	return (rc);
+}
+
+void
+api_whoami(struct req *r, struct reply *rp)
+{
+	PGconn		*c;
+	PGresult	*res;
+	const char	*p[1] = { r->who.user_id };
+	char		*cause = NULL;
+
+	if ((c = pg_get(r->srv->pool, &cause)) == NULL ||
+	    (res = pg_query(c, "SELECT u.id, u.email, u.name, u.team_id, "
+	    "u.role, o.id, o.name FROM users u JOIN orgs o ON o.id = u.org_id "
+	    "WHERE u.id = $1", 1, p, NULL, &cause)) == NULL) {
+		if (c != NULL)
+			pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+		reply_db_error(rp, cause);
+		free(cause);
+		return;
+	}
+	pg_put(r->srv->pool, c, 0);
+	reply_json(rp, 200, json_pack("{s:o, s:{s:s, s:s}, s:s}",
+	    "user", api_user_json(res, 0),
+	    "org", "id", PQgetvalue(res, 0, 5), "name", PQgetvalue(res, 0, 6),
+	    "role", PQgetvalue(res, 0, 4)));
+	PQclear(res);
+}
+
+/* A file name safe in a header: ASCII letters, digits, ". - _" only. */
+static char *
+api_safe_name(const char *name)
+{
+	char	*s = xstrdup(*name != '\0' ? name : "attachment");
+	char	*q;
+
+	for (q = s; *q != '\0'; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9') || *q == '.' || *q == '-' ||
+		    *q == '_'))
+			*q = '_';
+	return (s);
+}
+
+void
+api_attachment(struct req *r, struct reply *rp)
+{
+	const char	*id = r->path + strlen("/v1/attachments/"), *p[2];
+	PGconn		*c;
+	PGresult	*res;
+	unsigned char	*data;
+	size_t		 len;
+	char		*cause = NULL, *name;
+
+	if (!uuid_valid(id)) {
+		reply_error(rp, 404, "not_found", "no such attachment");
+		return;
+	}
+	p[0] = id;
+	p[1] = r->who.org_id;
+	if ((c = pg_get(r->srv->pool, &cause)) == NULL ||
+	    (res = pg_query(c, "SELECT name, mime, internal, content FROM "
+	    "attachments WHERE id = $1 AND org_id = $2 AND NOT deleted", 2, p,
+	    NULL, &cause)) == NULL) {
+		if (c != NULL)
+			pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+		reply_db_error(rp, cause);
+		free(cause);
+		return;
+	}
+	pg_put(r->srv->pool, c, 0);
+	if (PQntuples(res) == 0) {
+		reply_error(rp, 404, "not_found", "no such attachment");
+	} else if (r->who.role == ROLE_VIEWER &&
+	    strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+		reply_error(rp, 403, "forbidden", "viewers cannot download "
+		    "attachments of internal notes");
+	} else if (PQgetisnull(res, 0, 3)) {
+		reply_error(rp, 404, "no_content", "the attachment's content "
+		    "is not stored on this server");
+	} else {
+		data = PQunescapeBytea((const unsigned char *)
+		    PQgetvalue(res, 0, 3), &len);
+		rp->status = 200;
+		rp->body = xmalloc(len + 1);
+		memcpy(rp->body, data, len);
+		rp->len = len;
+		PQfreemem(data);
+		/* Never let a browser render it: the type is data too. */
+		rp->type = "application/octet-stream";
+		name = api_safe_name(PQgetvalue(res, 0, 0));
+		rp->disposition = xprintf("attachment; filename=\"%s\"", name);
+		free(name);
+	}
+	PQclear(res);
+}

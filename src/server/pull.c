@@ -1,0 +1,610 @@
+/* pull.c: GET /v1/pull, waiting pulls, and the LISTEN thread that wakes them. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "server-int.h"
+
+#define PULL_DEFAULT_LIMIT	1000
+#define PULL_MAX_LIMIT		10000
+
+/*
+ * What each synced table sends: a select list (times as epoch ms) that
+ * becomes one compact JSON object per row, and the rows VIEWERs never
+ * receive. Rows come in rev order across all tables; a row appears once,
+ * at its latest rev, with deleted set for tombstones (deletes, merges).
+ */
+static const struct pull_table {
+	const char	*name;
+	const char	*fields;
+	const char	*viewer_hides;	/* extra condition for viewers */
+} pull_tables[] = {
+	{ "orgs", "id, name, business_hours, time_zone", NULL },
+	{ "sla_policies", "id, priority, first_response_mins, "
+	  "resolution_mins, business_hours", NULL },
+	{ "teams", "id, name, lead_id", NULL },
+	{ "users", "id, email, name, role, team_id, signature, available, "
+	  "active", NULL },
+	{ "customers", "id, name, email, phone, company, "
+	  "ms(created_at) AS created_at, ms(updated_at) AS updated_at", NULL },
+	{ "identities", "id, customer_id, kind, value", NULL },
+	{ "orders", "id, customer_id, number, status, currency, total_cents, "
+	  "ms(placed_at) AS placed_at", NULL },
+	{ "order_items", "id, order_id, sku, title, qty, unit_price_cents",
+	  NULL },
+	{ "shipments", "id, order_id, carrier, tracking, status, "
+	  "ms(shipped_at) AS shipped_at, ms(delivered_at) AS delivered_at",
+	  NULL },
+	{ "tickets", "id, number, subject, status, priority, channel, "
+	  "category, tags, customer_id, assignee_id, team_id, "
+	  "ms(created_at) AS created_at, ms(updated_at) AS updated_at, "
+	  "ms(first_response_due) AS first_response_due, "
+	  "ms(first_response_at) AS first_response_at, "
+	  "ms(resolution_due) AS resolution_due, ms(solved_at) AS solved_at, "
+	  "escalation, merged_into", NULL },
+	{ "messages", "id, ticket_id, author, author_id, internal, body, "
+	  "ms(created_at) AS created_at, delivery, delivery_reason, "
+	  "macro_commit", "NOT t.internal" },
+	{ "attachments", "id, message_id, ticket_id, name, mime, size, sha256",
+	  "NOT t.internal" },
+	{ "events", "id, ticket_id, actor_id, field, old_value, new_value, "
+	  "ms(created_at) AS created_at", NULL },
+};
+#define PULL_NTABLES	(sizeof pull_tables / sizeof pull_tables[0])
+
+/* The two pull statements (agents and admins; viewers), built once. */
+static char		*pull_sql[2];
+static pthread_once_t	 pull_sql_once = PTHREAD_ONCE_INIT;
+
+static void
+pull_build_sql(void)
+{
+	struct buf	 b;
+	size_t		 i;
+	int		 viewer;
+
+	for (viewer = 0; viewer < 2; viewer++) {
+		buf_init(&b);
+		buf_puts(&b, "SELECT k, rev, j FROM (");
+		for (i = 0; i < PULL_NTABLES; i++) {
+			buf_printf(&b, "%s(SELECT %zu AS k, t.rev, "
+			    "row_to_json(x)::text AS j FROM %s t CROSS JOIN "
+			    "LATERAL (SELECT %s, rev, deleted) x WHERE %s = $1 "
+			    "AND t.rev > $2%s%s ORDER BY t.rev LIMIT $3)",
+			    i == 0 ? "" : " UNION ALL ", i,
+			    pull_tables[i].name, pull_tables[i].fields,
+			    i == 0 ? "t.id" : "t.org_id",
+			    viewer && pull_tables[i].viewer_hides != NULL ?
+			    " AND " : "",
+			    viewer && pull_tables[i].viewer_hides != NULL ?
+			    pull_tables[i].viewer_hides : "");
+		}
+		buf_puts(&b, ") x ORDER BY rev LIMIT $3");
+		pull_sql[viewer] = buf_detach(&b);
+	}
+}
+
+/*
+ * One page: rows of org with rev > since, at most limit, as the response
+ * body {"cursor", "more", "changes": {table: [rows]}}. 0, or -1 with cause
+ * (and *lost when the connection is gone).
+ */
+static int
+pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
+    struct buf *out, int *nrows, int *lost, char **cause)
+{
+	struct buf	 parts[PULL_NTABLES];
+	struct pg_err	 err;
+	PGresult	*res;
+	const char	*p[3];
+	char		 sbuf[32], lbuf[32];
+	int64_t		 cursor = since;
+	size_t		 i;
+	int		 n, k, row, first;
+
+	pthread_once(&pull_sql_once, pull_build_sql);
+	snprintf(sbuf, sizeof sbuf, "%lld", (long long)since);
+	snprintf(lbuf, sizeof lbuf, "%d", limit + 1);
+	p[0] = org;
+	p[1] = sbuf;
+	p[2] = lbuf;
+	if ((res = pg_query(c, pull_sql[viewer != 0], 3, p, &err,
+	    cause)) == NULL) {
+		*lost = err.lost;
+		return (-1);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < PULL_NTABLES; i++)
+		buf_init(&parts[i]);
+	for (row = 0; row < n && row < limit; row++) {
+		k = atoi(PQgetvalue(res, row, 0));
+		if (k < 0 || (size_t)k >= PULL_NTABLES)
+			continue;
+		buf_putc(&parts[k], parts[k].len == 0 ? '[' : ',');
+		buf_append(&parts[k], PQgetvalue(res, row, 2),
+		    (size_t)PQgetlength(res, row, 2));
+		cursor = strtoll(PQgetvalue(res, row, 1), NULL, 10);
+	}
+	buf_printf(out, "{\"cursor\":%lld,\"more\":%s,\"changes\":{",
+	    (long long)cursor, n > limit ? "true" : "false");
+	for (i = 0, first = 1; i < PULL_NTABLES; i++) {
+		if (parts[i].len == 0)
+			continue;
+		buf_printf(out, "%s\"%s\":", first ? "" : ",",
+		    pull_tables[i].name);
+		buf_append(out, parts[i].data, parts[i].len);
+		buf_putc(out, ']');
+		buf_free(&parts[i]);
+		first = 0;
+	}
+	buf_puts(out, "}}");
+	*nrows = row;
+	PQclear(res);
+	return (0);
+}
+
+/*
+ * Waiting pulls. A waiter is a suspended connection with its cursor; the
+ * listener thread holds one LISTEN connection for every waiter. When an
+ * organisation's change commits, waiters with the same question (cursor,
+ * limit, role, gzip) share one query and one response.
+ */
+struct shared_resp {
+	struct MHD_Response	*resp;
+	int			 refs;
+};
+
+struct waiter {
+	struct req		*r;
+	char			 org[UUID_STRLEN + 1];
+	int64_t			 since;
+	int			 limit;
+	int			 viewer;
+	int64_t			 deadline;	/* monotonic ns */
+	int			 expired;
+	struct shared_resp	*shared;
+	struct waiter		*next;
+};
+
+struct org_gen {
+	char		 org[UUID_STRLEN + 1];
+	uint64_t	 gen;
+};
+
+struct waiters {
+	pthread_mutex_t	 lock;
+	struct waiter	*list;
+	struct org_gen	*gens;
+	size_t		 ngens;
+	uint64_t	 all_gen;	/* bumped when notifications may be lost */
+	pthread_t	 thread;
+	int		 running;
+	int		 stop;
+	int		 pipe[2];
+	struct server	*srv;
+};
+
+static pthread_mutex_t	 shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct MHD_Response *
+shared_resp_get(struct shared_resp *s)
+{
+	return (s->resp);
+}
+
+void
+shared_resp_release(struct shared_resp *s)
+{
+	int	 last;
+
+	pthread_mutex_lock(&shared_lock);
+	last = --s->refs == 0;
+	pthread_mutex_unlock(&shared_lock);
+	if (last) {
+		MHD_destroy_response(s->resp);
+		free(s);
+	}
+}
+
+/* An organisation's change generation (call with the lock held). */
+static uint64_t *
+waiters_gen(struct waiters *ws, const char *org)
+{
+	size_t	 i;
+
+	for (i = 0; i < ws->ngens; i++)
+		if (strcmp(ws->gens[i].org, org) == 0)
+			return (&ws->gens[i].gen);
+	ws->gens = xreallocarray(ws->gens, ws->ngens + 1, sizeof *ws->gens);
+	snprintf(ws->gens[ws->ngens].org, sizeof ws->gens[0].org, "%s", org);
+	ws->gens[ws->ngens].gen = 0;
+	return (&ws->gens[ws->ngens++].gen);
+}
+
+static void
+waiters_poke(struct waiters *ws)
+{
+	char	 one = 1;
+
+	(void)!write(ws->pipe[1], &one, 1);
+}
+
+/* Parse a non-negative decimal query argument; def when absent. */
+static int
+pull_arg(struct req *r, const char *name, int64_t def, int64_t max,
+    int64_t *out)
+{
+	const char	*v = http_arg(r, name);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL) {
+		*out = def;
+		return (0);
+	}
+	if (*v < '0' || *v > '9')
+		return (-1);
+	n = strtoll(v, &end, 10);
+	if (*end != '\0' || n < 0 || n > max)
+		return (-1);
+	*out = n;
+	return (0);
+}
+
+void
+api_pull(struct req *r, struct reply *rp)
+{
+	struct waiters	*ws = r->srv->waiters;
+	struct waiter	*w = r->waiter;
+	struct buf	 out;
+	PGconn		*c;
+	char		*cause = NULL;
+	int64_t		 since, limit, wait;
+	uint64_t	 gen, all;
+	int		 nrows, lost = 0, tries;
+
+	if (w != NULL && w->shared != NULL) {
+		/* Woken with the answer already made. */
+		rp->status = 200;
+		rp->shared = w->shared;
+		r->waiter = NULL;
+		free(w);
+		return;
+	}
+	if (pull_arg(r, "since", 0, INT64_MAX, &since) != 0 ||
+	    pull_arg(r, "limit", PULL_DEFAULT_LIMIT, PULL_MAX_LIMIT,
+	    &limit) != 0 || limit == 0 ||
+	    pull_arg(r, "wait", 0, r->srv->max_wait, &wait) != 0) {
+		reply_error(rp, 400, "bad_request", "pull takes since=REV "
+		    "(>= 0), limit=N (1 to %d) and wait=SECONDS (0 to %d)",
+		    PULL_MAX_LIMIT, r->srv->max_wait);
+		free(w);
+		r->waiter = NULL;
+		return;
+	}
+	if (w != NULL && (w->expired || r->srv->stopping))
+		wait = 0;	/* the wait is over: answer what there is */
+	for (tries = 0;; tries++) {
+		pthread_mutex_lock(&ws->lock);
+		gen = *waiters_gen(ws, r->who.org_id);
+		all = ws->all_gen;
+		pthread_mutex_unlock(&ws->lock);
+
+		if ((c = pg_get(r->srv->pool, &cause)) == NULL)
+			break;
+		buf_init(&out);
+		if (pull_page(c, r->who.org_id, since, (int)limit,
+		    r->who.role == ROLE_VIEWER, &out, &nrows, &lost,
+		    &cause) != 0) {
+			pg_put(r->srv->pool, c, lost);
+			buf_free(&out);
+			break;
+		}
+		pg_put(r->srv->pool, c, 0);
+		if (nrows > 0 || wait == 0 || r->srv->stopping || tries > 5) {
+			free(w);
+			r->waiter = NULL;
+			rp->status = 200;
+			rp->len = out.len;
+			rp->body = buf_detach(&out);
+			rp->type = "application/json";
+			return;
+		}
+		buf_free(&out);
+
+		/* Nothing new: wait, unless a change came in meanwhile. */
+		pthread_mutex_lock(&ws->lock);
+		if (*waiters_gen(ws, r->who.org_id) != gen ||
+		    ws->all_gen != all) {
+			pthread_mutex_unlock(&ws->lock);
+			continue;
+		}
+		if (w == NULL) {
+			w = xcalloc(1, sizeof *w);
+			w->r = r;
+			w->deadline = time_mono_ns() + wait * 1000000000LL;
+		}
+		snprintf(w->org, sizeof w->org, "%s", r->who.org_id);
+		w->since = since;
+		w->limit = (int)limit;
+		w->viewer = r->who.role == ROLE_VIEWER;
+		w->expired = 0;
+		w->next = ws->list;
+		ws->list = w;
+		r->waiter = w;
+		MHD_suspend_connection(r->conn);
+		pthread_mutex_unlock(&ws->lock);
+		waiters_poke(ws);
+		rp->suspended = 1;
+		return;
+	}
+	free(w);
+	r->waiter = NULL;
+	reply_db_error(rp, cause);
+	free(cause);
+}
+
+/* Resume a list of waiters taken off the registry. */
+static void
+waiters_resume(struct waiter *list)
+{
+	struct waiter	*w, *next;
+
+	for (w = list; w != NULL; w = next) {
+		next = w->next;
+		w->next = NULL;
+		MHD_resume_connection(w->r->conn);
+	}
+}
+
+/* Take off the registry every waiter that matches (org NULL: all). */
+static struct waiter *
+waiters_take(struct waiters *ws, const char *org, int expired_only,
+    int64_t now)
+{
+	struct waiter	*w, **pw, *taken = NULL;
+
+	for (pw = &ws->list; (w = *pw) != NULL;) {
+		if ((org != NULL && strcmp(w->org, org) != 0) ||
+		    (expired_only && w->deadline > now)) {
+			pw = &w->next;
+			continue;
+		}
+		*pw = w->next;
+		if (expired_only)
+			w->expired = 1;
+		w->next = taken;
+		taken = w;
+	}
+	return (taken);
+}
+
+/*
+ * An organisation changed: answer its waiters. Waiters asking the same
+ * question share one query and one response; a group whose answer is
+ * empty (a viewer's, when only internal notes changed) keeps waiting.
+ */
+static void
+waiters_answer(struct waiters *ws, struct waiter *list)
+{
+	struct waiter		*w, *g, *rest, *group, *next, *keep = NULL;
+	struct shared_resp	*sh;
+	struct buf		 out;
+	PGconn			*c;
+	char			*cause = NULL;
+	int			 nrows, lost = 0, gzip;
+
+	while (list != NULL) {
+		/* Split off the group of the first waiter. */
+		g = list;
+		group = NULL;
+		rest = NULL;
+		for (w = list; w != NULL; w = next) {
+			next = w->next;
+			if (w->since == g->since && w->limit == g->limit &&
+			    w->viewer == g->viewer &&
+			    w->r->gzip_ok == g->r->gzip_ok) {
+				w->next = group;
+				group = w;
+			} else {
+				w->next = rest;
+				rest = w;
+			}
+		}
+		list = rest;
+		gzip = group->r->gzip_ok;
+
+		buf_init(&out);
+		nrows = 0;
+		if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
+		    pull_page(c, group->org, group->since, group->limit,
+		    group->viewer, &out, &nrows, &lost, &cause) != 0) {
+			/* Let each waiter ask again itself (and see 503). */
+			if (c != NULL)
+				pg_put(ws->srv->pool, c, lost);
+			log_warnx("pull wake: %s", cause);
+			free(cause);
+			cause = NULL;
+			buf_free(&out);
+			for (w = group; w != NULL; w = w->next)
+				w->expired = 1;
+			waiters_resume(group);
+			continue;
+		}
+		pg_put(ws->srv->pool, c, 0);
+		if (nrows == 0) {
+			buf_free(&out);
+			for (w = group; w->next != NULL; w = w->next)
+				;
+			w->next = keep;
+			keep = group;
+			continue;
+		}
+		sh = xcalloc(1, sizeof *sh);
+		sh->resp = http_make_response(gzip, out.data, out.len,
+		    "application/json");
+		for (w = group; w != NULL; w = w->next)
+			sh->refs++;
+		for (w = group; w != NULL; w = w->next)
+			w->shared = sh;
+		waiters_resume(group);
+	}
+	if (keep != NULL) {
+		pthread_mutex_lock(&ws->lock);
+		for (w = keep; w->next != NULL; w = w->next)
+			;
+		w->next = ws->list;
+		ws->list = keep;
+		pthread_mutex_unlock(&ws->lock);
+	}
+}
+
+/* Wake everything: the server stops, or notifications may have been lost. */
+void
+pull_wake_all(struct server *srv)
+{
+	struct waiters	*ws = srv->waiters;
+	struct waiter	*list;
+
+	if (ws == NULL)
+		return;
+	pthread_mutex_lock(&ws->lock);
+	ws->all_gen++;
+	list = waiters_take(ws, NULL, 0, 0);
+	pthread_mutex_unlock(&ws->lock);
+	waiters_resume(list);
+}
+
+/* The listener: LISTEN triage_rev, wake waiters, expire old ones. */
+static void *
+pull_listener(void *arg)
+{
+	struct waiters	*ws = arg;
+	struct pollfd	 pfd[2];
+	PGconn		*c = NULL;
+	PGnotify	*n;
+	struct waiter	*list;
+	char		*cause = NULL, **orgs = NULL, b[64];
+	size_t		 norgs, i, j;
+	int64_t		 retry = 0, now;
+
+	while (!ws->stop) {
+		now = time_mono_ns();
+		if (c == NULL && now >= retry) {
+			if ((c = pg_connect(ws->srv->conninfo, &cause)) == NULL ||
+			    pg_exec(c, "LISTEN triage_rev", 0, NULL, NULL,
+			    &cause) != 0) {
+				log_warnx("listener: %s", cause);
+				free(cause);
+				cause = NULL;
+				PQfinish(c);
+				c = NULL;
+				retry = now + 1000000000LL;
+			} else {
+				/* Changes may have come while we were away. */
+				pull_wake_all(ws->srv);
+			}
+		}
+		pfd[0].fd = ws->pipe[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = c != NULL ? PQsocket(c) : -1;
+		pfd[1].events = POLLIN;
+		poll(pfd, 2, 100);
+		if (pfd[0].revents & POLLIN)
+			while (read(ws->pipe[0], b, sizeof b) > 0)
+				;
+		if (c != NULL && (pfd[1].revents & (POLLIN | POLLERR |
+		    POLLHUP))) {
+			if (PQconsumeInput(c) == 0 ||
+			    PQstatus(c) != CONNECTION_OK) {
+				log_warnx("listener: lost the database "
+				    "connection; reconnecting");
+				PQfinish(c);
+				c = NULL;
+				retry = 0;
+				pull_wake_all(ws->srv);
+				continue;
+			}
+			norgs = 0;
+			while ((n = PQnotifies(c)) != NULL) {
+				for (i = 0; i < norgs; i++)
+					if (strcmp(orgs[i], n->extra) == 0)
+						break;
+				if (i == norgs) {
+					orgs = xreallocarray(orgs, norgs + 1,
+					    sizeof *orgs);
+					orgs[norgs++] = xstrdup(n->extra);
+				}
+				PQfreemem(n);
+			}
+			for (i = 0; i < norgs; i++) {
+				pthread_mutex_lock(&ws->lock);
+				(*waiters_gen(ws, orgs[i]))++;
+				list = waiters_take(ws, orgs[i], 0, 0);
+				pthread_mutex_unlock(&ws->lock);
+				if (list != NULL)
+					waiters_answer(ws, list);
+			}
+			for (j = 0; j < norgs; j++)
+				free(orgs[j]);
+		}
+		pthread_mutex_lock(&ws->lock);
+		list = waiters_take(ws, NULL, 1, time_mono_ns());
+		pthread_mutex_unlock(&ws->lock);
+		waiters_resume(list);
+	}
+	free(orgs);
+	PQfinish(c);
+	return (NULL);
+}
+
+int
+pull_start(struct server *srv, char **cause)
+{
+	struct waiters	*ws;
+
+	ws = xcalloc(1, sizeof *ws);
+	pthread_mutex_init(&ws->lock, NULL);
+	ws->srv = srv;
+	if (pipe2(ws->pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		*cause = xprintf("pipe: %s", strerror(errno));
+		free(ws);
+		return (-1);
+	}
+	srv->waiters = ws;
+	if (pthread_create(&ws->thread, NULL, pull_listener, ws) != 0) {
+		*cause = xstrdup(_("cannot start the listener thread"));
+		return (-1);
+	}
+	ws->running = 1;
+	return (0);
+}
+
+void
+pull_stop(struct server *srv)
+{
+	struct waiters	*ws = srv->waiters;
+
+	if (ws == NULL)
+		return;
+	if (ws->running) {
+		ws->stop = 1;
+		waiters_poke(ws);
+		pthread_join(ws->thread, NULL);
+	}
+	close(ws->pipe[0]);
+	close(ws->pipe[1]);
+	free(ws->gens);
+	pthread_mutex_destroy(&ws->lock);
+	free(ws);
+	srv->waiters = NULL;
+}

@@ -1,0 +1,167 @@
+/* server-int.h: what the parts of the server share. */
+#ifndef TRIAGE_SERVER_INT_H
+#define TRIAGE_SERVER_INT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "base/base.h"
+#include "model/model.h"
+#include "server.h"
+
+/* The schema this binary knows (data/server/NNN-*.sql, embedded). */
+extern const char *const server_migrations[];
+extern const int server_migrations_count;
+#define SERVER_SCHEMA	server_migrations_count
+
+/*
+ * pg.c: connections, a pool, queries with bound parameters only, and the
+ * migrations. Every function that fails sets *cause (allocated) and, when
+ * the failure came from PostgreSQL, the five-character SQLSTATE in
+ * state (may be NULL), "" for a lost connection.
+ */
+#define PG_STATE_SIZE	6
+struct pg_err {
+	char	 state[PG_STATE_SIZE];	/* SQLSTATE, "" if none */
+	int	 lost;			/* the connection is gone */
+};
+
+PGconn		*pg_connect(const char *conninfo, char **cause);
+PGresult	*pg_query(PGconn *, const char *sql, int n,
+		    const char *const *params, struct pg_err *, char **cause);
+int		 pg_exec(PGconn *, const char *sql, int n,
+		    const char *const *params, struct pg_err *, char **cause);
+int		 pg_exec_script(PGconn *, const char *sql, char **cause);
+int		 pg_schema_version(PGconn *, int *version, char **cause);
+int		 pg_migrate(PGconn *, int *from, int *to, char **cause);
+int		 pg_serialization_failure(const struct pg_err *);
+const char	*pg_bool(int);			/* "t" / "f" */
+
+struct pg_pool;
+struct pg_pool	*pg_pool_new(const char *conninfo, int size);
+void		 pg_pool_free(struct pg_pool *);
+/* A connection, waiting for a free one; NULL (with cause) if PostgreSQL
+ * cannot be reached. Give it back with pg_put, lost or not. */
+PGconn		*pg_get(struct pg_pool *, char **cause);
+void		 pg_put(struct pg_pool *, PGconn *, int lost);
+
+/* Organisations and users, for admin, import and seed. */
+int		 pg_org_id(PGconn *, const char *name, char id[UUID_STRLEN + 1],
+		    char **cause);		/* 1 found, 0 not, -1 error */
+
+/* Times on the wire are epoch milliseconds; PostgreSQL takes them as text. */
+void		 pg_ms_param(int64_t ms, char buf[32]);	/* "" -> NULL use */
+
+/* Password hashing (libsodium argon2id) and tokens. */
+int		 auth_hash_password(const char *password, char **hash,
+		    char **cause);
+int		 auth_verify_password(const char *hash, const char *password);
+#define AUTH_TOKEN_HEX	64
+void		 auth_new_token(char hex[AUTH_TOKEN_HEX + 1]);
+void		 auth_token_hash(const char *token, char hashhex[65]);
+
+/* The caller, from the token: every request's role and organisation. */
+struct waiter;
+enum role { ROLE_VIEWER, ROLE_AGENT, ROLE_ADMIN };
+struct caller {
+	char		 user_id[UUID_STRLEN + 1];
+	char		 org_id[UUID_STRLEN + 1];
+	enum role	 role;
+};
+int		 role_parse(const char *);	/* -1 if unknown */
+const char	*role_name(enum role);
+
+/*
+ * The running server (serve.c) and one HTTP request (http.c). Handlers
+ * fill a reply; http.c sends it, gzipped when the client accepts it, and
+ * logs one line without personal data.
+ */
+struct waiters;
+struct MHD_Daemon;
+struct MHD_Connection;
+struct MHD_Response;
+struct shared_resp;
+
+struct server {
+	struct pg_pool		*pool;
+	const char		*conninfo;
+	struct MHD_Daemon	*mhd;
+	struct waiters		*waiters;
+	size_t			 max_body;	/* bytes */
+	int			 max_wait;	/* seconds a pull may wait */
+	int64_t			 token_ttl;	/* ms */
+	volatile int		 stopping;
+};
+
+struct req {
+	struct server		*srv;
+	struct MHD_Connection	*conn;
+	const char		*method;
+	char			*path;
+	struct buf		 body;
+	int			 too_big;
+	int			 gzip_ok;	/* Accept-Encoding has gzip */
+	int64_t			 start_ns;
+	int			 authed;
+	struct caller		 who;
+	/* A pull waiting for a change (pull.c). */
+	struct waiter		*waiter;
+	int			 resumed;
+	int			 status;	/* sent, for the log */
+};
+
+struct reply {
+	int			 status;
+	char			*body;		/* owned; NULL for none */
+	size_t			 len;
+	const char		*type;		/* Content-Type */
+	char			*disposition;	/* Content-Disposition, owned */
+	int			 suspended;	/* a pull is waiting */
+	struct shared_resp	*shared;	/* made once for many pulls */
+};
+
+/* http.c */
+int		 http_start(struct server *, const char *listen, int threads,
+		    char **cause);
+void		 http_stop(struct server *);
+const char	*http_arg(struct req *, const char *);
+const char	*http_header(struct req *, const char *);
+void		 reply_json(struct reply *, int status, json_t *);	/* steals */
+void		 reply_error(struct reply *, int status, const char *code,
+		    const char *fmt, ...) printflike(4, 5);
+void		 reply_db_error(struct reply *, const char *cause);
+struct MHD_Response *http_make_response(int gzip, char *body, size_t len,
+		    const char *type);
+json_t		*http_parse_body(struct req *, struct reply *);
+
+/* api.c: health, login, whoami, attachments, and the token check. */
+void		 api_health(struct req *, struct reply *);
+void		 api_login(struct req *, struct reply *);
+void		 api_whoami(struct req *, struct reply *);
+void		 api_attachment(struct req *, struct reply *);
+int		 api_authenticate(struct req *, struct reply *);
+
+/* pull.c */
+void		 api_pull(struct req *, struct reply *);
+int		 pull_start(struct server *, char **cause);
+void		 pull_stop(struct server *);
+void		 pull_wake_all(struct server *);
+struct MHD_Response *shared_resp_get(struct shared_resp *);
+void		 shared_resp_release(struct shared_resp *);
+
+/* push.c */
+void		 api_push(struct req *, struct reply *);
+
+/* admin.c: the admin subcommands share these. Exit status: 0 success,
+ * 1 failure, 2 usage. */
+int		 admin_error(int status, const char *, ...) printflike(2, 3);
+int		 admin_read_secret(const char *path, char **out, char **cause);
+int		 admin_check_schema(PGconn *);
+const char	*admin_conninfo(const char *db);
+/* admin-seed.c, admin-import.c: argv[0] is the subcommand's name. */
+int		 admin_seed(PGconn *, int, char **);
+int		 admin_import(PGconn *, int, char **);
+
+#endif
