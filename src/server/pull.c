@@ -57,7 +57,7 @@ static const struct pull_table {
 	{ "attachments", "id, message_id, ticket_id, name, mime, size, sha256",
 	  "NOT t.internal" },
 	{ "events", "id, ticket_id, actor_id, field, old_value, new_value, "
-	  "ms(created_at) AS created_at", NULL },
+	  "ms(created_at) AS created_at", "t.field <> 'note'" },
 };
 #define PULL_NTABLES	(sizeof pull_tables / sizeof pull_tables[0])
 
