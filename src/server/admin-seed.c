@@ -100,13 +100,14 @@ struct seed {
 
 	int		 tty;
 	int64_t		 start_ns, shown_ns;
+	int64_t		 shown;		/* tickets, at the last line */
 };
 
 /* Append a COPY text field: escaped, invalid UTF-8 replaced; NULL as \N. */
 static void
 seed_text(struct buf *b, const char *s)
 {
-	const char	*run;
+	const char	*run, *end;
 	uint32_t	 cp;
 	int		 n;
 
@@ -114,9 +115,10 @@ seed_text(struct buf *b, const char *s)
 		buf_append(b, "\\N", 2);
 		return;
 	}
+	end = s + strlen(s);
 	for (run = s; *s != '\0'; ) {
 		if ((unsigned char)*s >= 0x80) {
-			n = utf8_decode(s, strlen(s), &cp);
+			n = utf8_decode(s, (size_t)(end - s), &cp);
 			if (n == 1) {
 				buf_append(b, run, (size_t)(s - run));
 				buf_puts(b, "\xef\xbf\xbd");	/* U+FFFD */
@@ -431,9 +433,9 @@ seed_check(struct seed *s, const struct customer_rec *cr, char **cause)
 		    "already: give another --seed"),
 		    (unsigned long long)s->seed);
 	else
-		*cause = xprintf(_("seed %llu (the default, from the ticket "
-		    "counter) was used for this organisation already: give "
-		    "--seed"), (unsigned long long)s->seed);
+		*cause = xprintf(_("seed %llu (the default for this "
+		    "organisation and ticket count) was used here already: "
+		    "give --seed"), (unsigned long long)s->seed);
 	return (-1);
 }
 
@@ -674,9 +676,11 @@ seed_progress(void *a, int64_t done, int64_t total)
 	if (!s->tty)
 		return;
 	now = time_mono_ns();
-	if (now - s->shown_ns < SEED_PROGRESS_NS && done != total)
+	if (done == s->shown ||
+	    (now - s->shown_ns < SEED_PROGRESS_NS && done != total))
 		return;
 	s->shown_ns = now;
+	s->shown = done;
 	fprintf(stderr, _("\rseed: %lld of %lld tickets (%.0f s)"),
 	    (long long)done, (long long)total,
 	    (double)(now - s->start_ns) / 1e9);
@@ -697,6 +701,24 @@ seed_number(const char *arg, int64_t lo, int64_t hi, int64_t *out)
 		return (-1);
 	*out = v;
 	return (0);
+}
+
+/*
+ * The seed when none is given: from the organisation's id and the tickets
+ * it has so far. Each run on an organisation differs from the one before
+ * (the same seed twice would give twin customers), and two organisations
+ * get different staff: the generator's agents have the same addresses for
+ * one seed, and a taken address in another organisation maps to nobody.
+ */
+static uint64_t
+seed_default(const char *org, int64_t tickets)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+
+	for (; *org != '\0'; org++)
+		h = (h ^ (uint8_t)*org) * 0x100000001b3ULL;
+	/* Small enough to type back as --seed. */
+	return ((h + (uint64_t)tickets) % 1000000000ULL);
 }
 
 /*
@@ -735,10 +757,8 @@ seed_run(struct seed *s, const char *org_name, int64_t tickets,
 	}
 	s->base = strtoll(PQgetvalue(res, 0, 0), NULL, 10) - 1;
 	PQclear(res);
-	/* Without --seed: 1 for an organisation without tickets (as
-	 * triage replica gen), then the count so far, so runs differ. */
 	if (!s->explicit)
-		s->seed = (uint64_t)(s->base + 1);
+		s->seed = seed_default(s->org, s->base);
 	if (pg_exec(s->c, "CREATE TEMP TABLE seed_identities (id uuid, "
 	    "org_id uuid, customer_id uuid, kind text, value text) "
 	    "ON COMMIT DROP", 0, NULL, NULL, cause) != 0)
@@ -749,10 +769,10 @@ seed_run(struct seed *s, const char *org_name, int64_t tickets,
 	go.tickets = tickets;
 	go.now = time_now_ms();
 	go.org_name = org_name;
-	if (s->tty)
-		fprintf(stderr, _("seed: %lld tickets into %s, seed %llu, "
-		    "numbers from %lld\n"), (long long)tickets, org_name,
-		    (unsigned long long)s->seed, (long long)s->base + 1);
+	/* The seed on stderr: without --seed it is the only record. */
+	fprintf(stderr, _("seed: %s, seed %llu, tickets #%lld to #%lld\n"),
+	    org_name, (unsigned long long)s->seed, (long long)s->base + 1,
+	    (long long)(s->base + tickets));
 	if (gen_run(&go, &sink, st, cause) != 0)
 		return (-1);
 	return (seed_flush(s, cause));
