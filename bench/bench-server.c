@@ -1,8 +1,9 @@
 /*
  * bench-server.c: a real HTTP client (libcurl) that loads a running triage
  * serve and prints figures. It never passes or fails on a timing.
- *   bench-server URL TOKEN pull
- *	the whole feed from cursor 0, pages of 10,000, gzip: rows and rows/s
+ *   bench-server URL TOKEN pull | pull-parse
+ *	the whole feed from cursor 0, pages of 10,000, gzip: rows and rows/s;
+ *	pull counts the rows of each page, pull-parse builds it with jansson
  *   bench-server URL TOKEN push CLIENTS MUTATIONS TICKET_ID...
  *	CLIENTS threads, each its own client_id, pushing notes in batches of
  *	50 until MUTATIONS in all: mutations/s
@@ -67,48 +68,128 @@ secs(int64_t ns)
 	return ((double)ns / 1e9);
 }
 
-static int
-bench_pull(void)
+/*
+ * The pull pipeline, as a sync client would run it: the fetching thread
+ * reads "cursor" and "more" from the head of each page (the server puts
+ * them first) and asks for the next page at once, while this thread
+ * parses the page before.
+ */
+struct page {
+	struct buf	 body;
+	struct page	*next;
+};
+
+static pthread_mutex_t	 pages_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 pages_cond = PTHREAD_COND_INITIALIZER;
+static struct page	*pages_head, **pages_tail = &pages_head;
+static int		 pages_done, pages_failed;
+static int64_t		 pages_bytes, pages_n;
+
+static void *
+pull_fetcher(void *arg)
 {
 	CURL		*h = curl_easy_init();
-	struct buf	 b = BUF_INIT;
-	json_t		*j, *ch, *rows;
-	const char	*k;
-	char		 path[128];
-	int64_t		 t0, cursor = 0, total = 0, bytes = 0;
-	int		 more = 1, pages = 0;
+	struct page	*pg;
+	char		 path[128], more[8];
+	long long	 cursor = 0;
 	curl_off_t	 wire;
 
-	t0 = time_mono_ns();
-	while (more) {
+	(void)arg;
+	for (;;) {
+		pg = xcalloc(1, sizeof *pg);
 		snprintf(path, sizeof path, "/v1/pull?since=%lld&limit=10000",
-		    (long long)cursor);
-		if (request(h, path, NULL, &b) != 200) {
-			fprintf(stderr, "pull failed: %.*s\n", (int)b.len,
-			    b.data);
-			return (1);
+		    cursor);
+		if (request(h, path, NULL, &pg->body) != 200 ||
+		    sscanf(buf_cstr(&pg->body), "{\"cursor\":%lld ,\"more\":%5[a-z]",
+		    &cursor, more) != 2) {
+			fprintf(stderr, "pull failed: %.200s\n",
+			    buf_cstr(&pg->body));
+			pages_failed = 1;
+			buf_free(&pg->body);
+			free(pg);
+			break;
 		}
 		curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &wire);
-		bytes += wire;
-		if ((j = json_loadb(b.data, b.len, 0, NULL)) == NULL) {
-			fprintf(stderr, "pull: bad JSON\n");
-			return (1);
-		}
-		cursor = json_integer_value(json_object_get(j, "cursor"));
-		more = json_is_true(json_object_get(j, "more"));
-		ch = json_object_get(j, "changes");
-		json_object_foreach(ch, k, rows)
-			total += (int64_t)json_array_size(rows);
-		json_decref(j);
-		pages++;
+		pthread_mutex_lock(&pages_lock);
+		pages_bytes += wire;
+		pages_n++;
+		*pages_tail = pg;
+		pages_tail = &pg->next;
+		pthread_cond_signal(&pages_cond);
+		pthread_mutex_unlock(&pages_lock);
+		if (strcmp(more, "true") != 0)
+			break;
 	}
-	printf("initial pull     %10lld rows in %d pages, %.2f s: %.0f rows/s "
-	    "(gzip on, %.1f MB on the wire)\n", (long long)total, pages,
-	    secs(time_mono_ns() - t0),
-	    (double)total / secs(time_mono_ns() - t0), (double)bytes / 1e6);
-	buf_free(&b);
+	pthread_mutex_lock(&pages_lock);
+	pages_done = 1;
+	pthread_cond_signal(&pages_cond);
+	pthread_mutex_unlock(&pages_lock);
 	curl_easy_cleanup(h);
-	return (0);
+	return (NULL);
+}
+
+/*
+ * Rows in a page without building it: every row ends with its "deleted"
+ * key, and inside a JSON string the quotes of that text would be escaped.
+ */
+static int64_t
+count_rows(const struct buf *b)
+{
+	const char	*p = b->data, *end = b->data + b->len, *q;
+	int64_t		 n = 0;
+
+	while ((q = memmem(p, (size_t)(end - p), ",\"deleted\":", 11)) != NULL) {
+		n++;
+		p = q + 11;
+	}
+	return (n);
+}
+
+static int
+bench_pull(int parse)
+{
+	pthread_t	 th;
+	struct page	*pg;
+	json_t		*j, *rows;
+	const char	*k;
+	int64_t		 t0, total = 0;
+	double		 s;
+
+	t0 = time_mono_ns();
+	pthread_create(&th, NULL, pull_fetcher, NULL);
+	for (;;) {
+		pthread_mutex_lock(&pages_lock);
+		while (pages_head == NULL && !pages_done)
+			pthread_cond_wait(&pages_cond, &pages_lock);
+		pg = pages_head;
+		if (pg != NULL && (pages_head = pg->next) == NULL)
+			pages_tail = &pages_head;
+		pthread_mutex_unlock(&pages_lock);
+		if (pg == NULL)
+			break;
+		if (parse) {
+			if ((j = json_loadb(pg->body.data, pg->body.len, 0,
+			    NULL)) == NULL) {
+				fprintf(stderr, "pull: bad JSON\n");
+				return (1);
+			}
+			json_object_foreach(json_object_get(j, "changes"), k,
+			    rows)
+				total += (int64_t)json_array_size(rows);
+			json_decref(j);
+		} else
+			total += count_rows(&pg->body);
+		buf_free(&pg->body);
+		free(pg);
+	}
+	pthread_join(th, NULL);
+	s = secs(time_mono_ns() - t0);
+	printf("initial pull     %10lld rows in %lld pages, %.2f s: %.0f rows/s "
+	    "(gzip on, %.1f MB on the wire; %s)\n",
+	    (long long)total, (long long)pages_n, s, (double)total / s,
+	    (double)pages_bytes / 1e6, parse ? "each page parsed with "
+	    "jansson" : "rows counted, not parsed");
+	return (pages_failed);
 }
 
 struct pusher {
@@ -242,6 +323,30 @@ bench_wait(int n, const char *pid, const char *ticket)
 		    (long long)cursor);
 	} while (i && request(h, path, NULL, &b) == 200);
 
+	/* A first push (seq 1) warms the same client's path; the waiters
+	 * below wait beyond it. */
+	uuid_v7(client);
+	uuid_v7(mid);
+	buf_printf(&body, "{\"client_id\":\"%s\",\"mutations\":[{\"seq\":1,"
+	    "\"id\":\"w0\",\"type\":\"note\",\"ticket_id\":\"%s\","
+	    "\"message_id\":\"%s\",\"body\":\"warm up\"}]}", client, ticket,
+	    mid);
+	if (request(h, "/v1/push", buf_cstr(&body), &b) != 200)
+		return (1);
+	buf_reset(&body);
+	snprintf(path, sizeof path, "/v1/pull?since=%lld&limit=10000",
+	    (long long)cursor);
+	while (request(h, path, NULL, &b) == 200) {
+		j = json_loadb(b.data, b.len, 0, NULL);
+		cursor = json_integer_value(json_object_get(j, "cursor"));
+		i = json_is_true(json_object_get(j, "more"));
+		json_decref(j);
+		if (!i)
+			break;
+		snprintf(path, sizeof path, "/v1/pull?since=%lld&limit=10000",
+		    (long long)cursor);
+	}
+
 	rss0 = rss_kb(pid);
 	hdr = curl_slist_append(hdr, auth);
 	u = xprintf("%s/v1/pull?since=%lld&wait=60", url, (long long)cursor);
@@ -264,9 +369,8 @@ bench_wait(int n, const char *pid, const char *ticket)
 	printf("idle long-polls  %10d held; server RSS %ld -> %ld KB: %.1f KB "
 	    "per waiter\n", n, rss0, rss1, (double)(rss1 - rss0) / n);
 
-	uuid_v7(client);
 	uuid_v7(mid);
-	buf_printf(&body, "{\"client_id\":\"%s\",\"mutations\":[{\"seq\":1,"
+	buf_printf(&body, "{\"client_id\":\"%s\",\"mutations\":[{\"seq\":2,"
 	    "\"id\":\"w1\",\"type\":\"note\",\"ticket_id\":\"%s\","
 	    "\"message_id\":\"%s\",\"body\":\"wake up\"}]}", client, ticket,
 	    mid);
@@ -344,7 +448,9 @@ main(int argc, char **argv)
 	url = argv[1];
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", argv[2]);
 	if (strcmp(argv[3], "pull") == 0)
-		return (bench_pull());
+		return (bench_pull(0));
+	if (strcmp(argv[3], "pull-parse") == 0)
+		return (bench_pull(1));
 	if (strcmp(argv[3], "push") == 0 && argc >= 7)
 		return (bench_push(atoi(argv[4]), atoi(argv[5]), argv + 6,
 		    argc - 6));

@@ -255,6 +255,24 @@ pg_pool_new(const char *conninfo, int size)
 	return (p);
 }
 
+/* Connect every slot now, so the first requests do not pay for it. */
+int
+pg_pool_warm(struct pg_pool *p, char **cause)
+{
+	PGconn	**c;
+	int	 i, rc = 0;
+
+	c = xcalloc((size_t)p->size, sizeof *c);
+	for (i = 0; i < p->size && rc == 0; i++)
+		if ((c[i] = pg_get(p, cause)) == NULL)
+			rc = -1;
+	for (i = 0; i < p->size; i++)
+		if (c[i] != NULL)
+			pg_put(p, c[i], 0);
+	free(c);
+	return (rc);
+}
+
 void
 pg_pool_free(struct pg_pool *p)
 {

@@ -61,95 +61,211 @@ static const struct pull_table {
 };
 #define PULL_NTABLES	(sizeof pull_tables / sizeof pull_tables[0])
 
-/* The two pull statements (agents and admins; viewers), built once. */
-static char		*pull_sql[2];
+/*
+ * A page is read in two steps. The bounds: over every table's (org, rev)
+ * index, the rev of the limit-th row after since, and whether one more
+ * exists. Then each table's rows in (since, bound], typed columns turned
+ * into JSON here: PostgreSQL's own JSON functions cost twice the time of
+ * reading the columns, and a page is grouped by table anyway.
+ */
+struct pull_sql {
+	char	*bound;
+	char	*rows[PULL_NTABLES];
+};
+static struct pull_sql	 pull_sql[2];	/* agents and admins; viewers */
 static pthread_once_t	 pull_sql_once = PTHREAD_ONCE_INIT;
+
+static const char *
+pull_where(size_t i, int viewer)
+{
+	return (viewer && pull_tables[i].viewer_hides != NULL ?
+	    pull_tables[i].viewer_hides : "true");
+}
 
 static void
 pull_build_sql(void)
 {
 	struct buf	 b;
 	size_t		 i;
-	int		 viewer;
+	int		 v;
 
-	for (viewer = 0; viewer < 2; viewer++) {
+	for (v = 0; v < 2; v++) {
 		buf_init(&b);
-		buf_puts(&b, "SELECT k, rev, j FROM (");
-		for (i = 0; i < PULL_NTABLES; i++) {
-			buf_printf(&b, "%s(SELECT %zu AS k, t.rev, "
-			    "row_to_json(x)::text AS j FROM %s t CROSS JOIN "
-			    "LATERAL (SELECT %s, rev, deleted) x WHERE %s = $1 "
-			    "AND t.rev > $2%s%s ORDER BY t.rev LIMIT $3)",
-			    i == 0 ? "" : " UNION ALL ", i,
-			    pull_tables[i].name, pull_tables[i].fields,
-			    i == 0 ? "t.id" : "t.org_id",
-			    viewer && pull_tables[i].viewer_hides != NULL ?
-			    " AND " : "",
-			    viewer && pull_tables[i].viewer_hides != NULL ?
-			    pull_tables[i].viewer_hides : "");
-		}
-		buf_puts(&b, ") x ORDER BY rev LIMIT $3");
-		pull_sql[viewer] = buf_detach(&b);
+		buf_puts(&b, "SELECT rev FROM (");
+		for (i = 0; i < PULL_NTABLES; i++)
+			buf_printf(&b, "%s(SELECT t.rev FROM %s t WHERE %s = "
+			    "$1 AND t.rev > $2 AND %s ORDER BY t.rev LIMIT $3)",
+			    i == 0 ? "" : " UNION ALL ", pull_tables[i].name,
+			    i == 0 ? "t.id" : "t.org_id", pull_where(i, v));
+		buf_puts(&b, ") x ORDER BY rev OFFSET $3::bigint - 1 LIMIT 2");
+		pull_sql[v].bound = buf_detach(&b);
+		for (i = 0; i < PULL_NTABLES; i++)
+			pull_sql[v].rows[i] = xprintf("SELECT %s, rev, deleted "
+			    "FROM %s t WHERE %s = $1 AND t.rev > $2 AND t.rev "
+			    "<= $3 AND %s ORDER BY t.rev", pull_tables[i].fields,
+			    pull_tables[i].name, i == 0 ? "t.id" : "t.org_id",
+			    pull_where(i, v));
 	}
+}
+
+/* A JSON string of valid UTF-8 (PostgreSQL's text always is). */
+static void
+pull_json_string(struct buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t		 i, run = 0;
+
+	buf_putc(out, '"');
+	for (i = 0; i < len; i++) {
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+			continue;
+		buf_append(out, s + run, i - run);
+		run = i + 1;
+		switch (p[i]) {
+		case '"':
+			buf_puts(out, "\\\"");
+			break;
+		case '\\':
+			buf_puts(out, "\\\\");
+			break;
+		case '\n':
+			buf_puts(out, "\\n");
+			break;
+		case '\t':
+			buf_puts(out, "\\t");
+			break;
+		case '\r':
+			buf_puts(out, "\\r");
+			break;
+		default:
+			buf_puts(out, "\\u00");
+			buf_putc(out, hex[p[i] >> 4]);
+			buf_putc(out, hex[p[i] & 0xf]);
+			break;
+		}
+	}
+	buf_append(out, s + run, len - run);
+	buf_putc(out, '"');
+}
+
+/* PostgreSQL type OIDs written as JSON literals rather than strings. */
+#define OID_BOOL	16
+#define OID_INT8	20
+#define OID_INT2	21
+#define OID_INT4	23
+#define OID_JSON	114
+#define OID_JSONB	3802
+
+/* Append a result's rows as JSON objects, "[{...},...]". */
+static void
+pull_rows_json(PGresult *res, struct buf *out)
+{
+	int	 nf = PQnfields(res), n = PQntuples(res), r, f;
+	Oid	 type;
+
+	buf_putc(out, '[');
+	for (r = 0; r < n; r++) {
+		buf_puts(out, r == 0 ? "{" : ",{");
+		for (f = 0; f < nf; f++) {
+			buf_printf(out, "%s\"%s\":", f == 0 ? "" : ",",
+			    PQfname(res, f));
+			if (PQgetisnull(res, r, f)) {
+				buf_puts(out, "null");
+				continue;
+			}
+			type = PQftype(res, f);
+			if (type == OID_BOOL)
+				buf_puts(out, *PQgetvalue(res, r, f) == 't' ?
+				    "true" : "false");
+			else if (type == OID_INT8 || type == OID_INT4 ||
+			    type == OID_INT2 || type == OID_JSON ||
+			    type == OID_JSONB)
+				buf_append(out, PQgetvalue(res, r, f),
+				    (size_t)PQgetlength(res, r, f));
+			else
+				pull_json_string(out, PQgetvalue(res, r, f),
+				    (size_t)PQgetlength(res, r, f));
+		}
+		buf_putc(out, '}');
+	}
+	buf_putc(out, ']');
 }
 
 /*
  * One page: rows of org with rev > since, at most limit, as the response
- * body {"cursor", "more", "changes": {table: [rows]}}. 0, or -1 with cause
- * (and *lost when the connection is gone).
+ * body {"cursor", "more", "changes": {table: [rows]}}. "cursor" and "more"
+ * come first, so a client may ask for the next page before it parses
+ * this one. 0, or -1 with cause (and *lost when the connection is gone).
  */
 static int
 pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
     struct buf *out, int *nrows, int *lost, char **cause)
 {
-	struct buf	 parts[PULL_NTABLES];
 	struct pg_err	 err;
 	PGresult	*res;
 	const char	*p[3];
-	char		 sbuf[32], lbuf[32];
-	int64_t		 cursor = since;
+	char		 sbuf[32], lbuf[32], ubuf[32];
+	int64_t		 upper = INT64_MAX, last = since, rev;
 	size_t		 i;
-	int		 n, k, row, first;
+	int		 n, more = 0, first = 1, total = 0;
 
 	pthread_once(&pull_sql_once, pull_build_sql);
+	viewer = viewer != 0;
 	snprintf(sbuf, sizeof sbuf, "%lld", (long long)since);
-	snprintf(lbuf, sizeof lbuf, "%d", limit + 1);
+	snprintf(lbuf, sizeof lbuf, "%d", limit);
 	p[0] = org;
 	p[1] = sbuf;
 	p[2] = lbuf;
-	if ((res = pg_query(c, pull_sql[viewer != 0], 3, p, &err,
-	    cause)) == NULL) {
-		*lost = err.lost;
-		return (-1);
-	}
+	/* One snapshot for both steps: no row is counted and then missed. */
+	if (pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+	    NULL, &err, cause) != 0)
+		goto fail;
+	if ((res = pg_query(c, pull_sql[viewer].bound, 3, p, &err,
+	    cause)) == NULL)
+		goto fail;
 	n = PQntuples(res);
-	for (i = 0; i < PULL_NTABLES; i++)
-		buf_init(&parts[i]);
-	for (row = 0; row < n && row < limit; row++) {
-		k = atoi(PQgetvalue(res, row, 0));
-		if (k < 0 || (size_t)k >= PULL_NTABLES)
-			continue;
-		buf_putc(&parts[k], parts[k].len == 0 ? '[' : ',');
-		buf_append(&parts[k], PQgetvalue(res, row, 2),
-		    (size_t)PQgetlength(res, row, 2));
-		cursor = strtoll(PQgetvalue(res, row, 1), NULL, 10);
-	}
-	buf_printf(out, "{\"cursor\":%lld,\"more\":%s,\"changes\":{",
-	    (long long)cursor, n > limit ? "true" : "false");
-	for (i = 0, first = 1; i < PULL_NTABLES; i++) {
-		if (parts[i].len == 0)
-			continue;
-		buf_printf(out, "%s\"%s\":", first ? "" : ",",
-		    pull_tables[i].name);
-		buf_append(out, parts[i].data, parts[i].len);
-		buf_putc(out, ']');
-		buf_free(&parts[i]);
-		first = 0;
-	}
-	buf_puts(out, "}}");
-	*nrows = row;
+	if (n >= 1)
+		upper = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	more = n == 2;
 	PQclear(res);
+
+	snprintf(ubuf, sizeof ubuf, "%lld", (long long)upper);
+	p[2] = ubuf;
+	/* The cursor is known at the end: leave room for it (JSON allows
+	 * the spaces after a number). */
+	buf_printf(out, "{\"cursor\":%20s,\"more\":%s,\"changes\":{", "",
+	    more ? "true" : "false");
+	for (i = 0; i < PULL_NTABLES; i++) {
+		if ((res = pg_query(c, pull_sql[viewer].rows[i], 3, p, &err,
+		    cause)) == NULL)
+			goto fail;
+		if ((n = PQntuples(res)) > 0) {
+			buf_printf(out, "%s\"%s\":", first ? "" : ",",
+			    pull_tables[i].name);
+			pull_rows_json(res, out);
+			first = 0;
+			total += n;
+			/* Rows are in rev order; rev is the next-to-last. */
+			rev = strtoll(PQgetvalue(res, n - 1,
+			    PQnfields(res) - 2), NULL, 10);
+			if (rev > last)
+				last = rev;
+		}
+		PQclear(res);
+	}
+	if (pg_exec(c, "COMMIT", 0, NULL, &err, cause) != 0)
+		goto fail;
+	buf_puts(out, "}}");
+	n = snprintf(sbuf, sizeof sbuf, "%lld", (long long)last);
+	memcpy(out->data + strlen("{\"cursor\":"), sbuf, (size_t)n);
+	*nrows = total;
 	return (0);
+fail:
+	*lost = err.lost;
+	if (!err.lost)
+		pg_exec(c, "ROLLBACK", 0, NULL, NULL, NULL);
+	return (-1);
 }
 
 /*

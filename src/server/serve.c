@@ -170,7 +170,8 @@ server_serve_main(int argc, char **argv)
 
 	srv.conninfo = db;
 	srv.pool = pg_pool_new(db, (int)threads + 2);
-	if (pull_start(&srv, &cause) != 0 ||
+	if (pg_pool_warm(srv.pool, &cause) != 0 ||
+	    pull_start(&srv, &cause) != 0 ||
 	    http_start(&srv, listen, (int)threads, &cause) != 0) {
 		rc = admin_error(1, "%s", cause);
 		free(cause);

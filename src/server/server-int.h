@@ -42,6 +42,7 @@ const char	*pg_bool(int);			/* "t" / "f" */
 struct pg_pool;
 struct pg_pool	*pg_pool_new(const char *conninfo, int size);
 void		 pg_pool_free(struct pg_pool *);
+int		 pg_pool_warm(struct pg_pool *, char **cause);
 /* A connection, waiting for a free one; NULL (with cause) if PostgreSQL
  * cannot be reached. Give it back with pg_put, lost or not. */
 PGconn		*pg_get(struct pg_pool *, char **cause);
