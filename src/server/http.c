@@ -147,14 +147,16 @@ http_gzip(const char *in, size_t len, char **out, size_t *outlen)
 
 /* A response from a body we own, gzipped when accepted and worth it. */
 struct MHD_Response *
-http_make_response(int gzip, char *body, size_t len, const char *type)
+http_make_response(enum http_enc enc, char *body, size_t len,
+    const char *type)
 {
 	struct MHD_Response	*resp;
 	char			*z;
 	size_t			 zlen;
-	int			 zipped = 0;
+	int			 zipped = enc == HTTP_GZIPPED;
 
-	if (gzip && len > 1024 && http_gzip(body, len, &z, &zlen) == 0) {
+	if (enc == HTTP_GZIP_OK && len > 1024 &&
+	    http_gzip(body, len, &z, &zlen) == 0) {
 		free(body);
 		body = z;
 		len = zlen;
@@ -188,7 +190,8 @@ http_send(struct req *r, struct reply *rp)
 		return (rc);
 	}
 	{
-		resp = http_make_response(r->gzip_ok, rp->body, rp->len,
+		resp = http_make_response(rp->gzipped ? HTTP_GZIPPED :
+		    r->gzip_ok ? HTTP_GZIP_OK : HTTP_PLAIN, rp->body, rp->len,
 		    rp->type);
 		rp->body = NULL;
 		if (rp->disposition != NULL)

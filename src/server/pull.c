@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <zlib.h>
 
 #include "server-int.h"
 
@@ -91,13 +92,15 @@ pull_build_sql(void)
 
 	for (v = 0; v < 2; v++) {
 		buf_init(&b);
-		buf_puts(&b, "SELECT rev FROM (");
+		buf_puts(&b, "SELECT rev, count(*) OVER () FROM (SELECT rev "
+		    "FROM (");
 		for (i = 0; i < PULL_NTABLES; i++)
 			buf_printf(&b, "%s(SELECT t.rev FROM %s t WHERE %s = "
 			    "$1 AND t.rev > $2 AND %s ORDER BY t.rev LIMIT $3)",
 			    i == 0 ? "" : " UNION ALL ", pull_tables[i].name,
 			    i == 0 ? "t.id" : "t.org_id", pull_where(i, v));
-		buf_puts(&b, ") x ORDER BY rev OFFSET $3::bigint - 1 LIMIT 2");
+		buf_puts(&b, ") x ORDER BY rev LIMIT $3::bigint + 1) y ORDER BY "
+		    "rev DESC LIMIT 2");
 		pull_sql[v].bound = buf_detach(&b);
 		for (i = 0; i < PULL_NTABLES; i++)
 			pull_sql[v].rows[i] = xprintf("SELECT %s, rev, deleted "
@@ -193,25 +196,133 @@ pull_rows_json(PGresult *res, struct buf *out)
 }
 
 /*
+ * A page's body as it is written: plain, or gzipped as it goes, so the
+ * compressing of one table's rows overlaps PostgreSQL reading the next.
+ */
+struct page_out {
+	int		 gzip;
+	z_stream	 z;
+	struct buf	 stage;		/* JSON not yet compressed */
+	struct buf	 out;		/* the body */
+};
+
+static void
+page_init(struct page_out *po, int gzip)
+{
+	memset(po, 0, sizeof *po);
+	buf_init(&po->stage);
+	buf_init(&po->out);
+	po->gzip = gzip;
+	if (gzip && deflateInit2(&po->z, 1, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		fatalx("zlib cannot start");
+}
+
+/* Move the staged JSON into the body (compressing it when gzipped). */
+static void
+page_flush(struct page_out *po, int finish)
+{
+	int	 rc;
+
+	if (!po->gzip) {
+		buf_append(&po->out, po->stage.data, po->stage.len);
+		buf_reset(&po->stage);
+		return;
+	}
+	po->z.next_in = (Bytef *)po->stage.data;
+	po->z.avail_in = (uInt)po->stage.len;
+	do {
+		buf_grow(&po->out, po->out.len + 65536);
+		po->z.next_out = (Bytef *)po->out.data + po->out.len;
+		po->z.avail_out = (uInt)(po->out.size - po->out.len);
+		rc = deflate(&po->z, finish ? Z_FINISH : Z_NO_FLUSH);
+		po->out.len = po->out.size - po->z.avail_out;
+	} while (po->z.avail_out == 0 || (finish && rc != Z_STREAM_END));
+	buf_reset(&po->stage);
+}
+
+static void
+page_free(struct page_out *po)
+{
+	if (po->gzip)
+		deflateEnd(&po->z);
+	buf_free(&po->stage);
+	buf_free(&po->out);
+}
+
+/* Read the results of a pipeline up to its sync; 0, or -1 with cause. */
+static int
+pull_drain(PGconn *c, struct page_out *po, int *total, struct pg_err *err,
+    char **cause)
+{
+	PGresult	*res;
+	size_t		 i = 0;
+	int		 st, n, rc = 0, first = 1;
+
+	for (;;) {
+		if ((res = PQgetResult(c)) == NULL) {
+			/* The end of one query's results. */
+			if (PQstatus(c) != CONNECTION_OK) {
+				err->lost = 1;
+				if (rc == 0)
+					*cause = xstrdup(PQerrorMessage(c));
+				return (-1);
+			}
+			continue;
+		}
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (st != PGRES_TUPLES_OK) {
+			if (rc == 0 && st != PGRES_PIPELINE_ABORTED) {
+				*cause = xstrdup(PQresultErrorMessage(res));
+				(*cause)[strcspn(*cause, "\n")] = '\0';
+			}
+			rc = -1;
+			PQclear(res);
+			i++;
+			continue;
+		}
+		if (rc == 0 && i < PULL_NTABLES && (n = PQntuples(res)) > 0) {
+			buf_printf(&po->stage, "%s\"%s\":", first ? "" : ",",
+			    pull_tables[i].name);
+			pull_rows_json(res, &po->stage);
+			first = 0;
+			*total += n;
+			page_flush(po, 0);
+		}
+		PQclear(res);
+		i++;
+	}
+	if (rc != 0 && *cause == NULL)
+		*cause = xstrdup("pull failed");
+	return (rc);
+}
+
+/*
  * One page: rows of org with rev > since, at most limit, as the response
- * body {"cursor", "more", "changes": {table: [rows]}}. "cursor" and "more"
- * come first, so a client may ask for the next page before it parses
- * this one. 0, or -1 with cause (and *lost when the connection is gone).
+ * body {"cursor", "more", "changes": {table: [rows]}}, gzipped if asked.
+ * "cursor" and "more" come first, so a client may ask for the next page
+ * before it parses this one. 0, or -1 with cause (and *lost when the
+ * connection is gone).
  */
 static int
 pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
-    struct buf *out, int *nrows, int *lost, char **cause)
+    struct page_out *po, int *nrows, int *lost, char **cause)
 {
 	struct pg_err	 err;
 	PGresult	*res;
 	const char	*p[3];
 	char		 sbuf[32], lbuf[32], ubuf[32];
-	int64_t		 upper = INT64_MAX, last = since, rev;
+	int64_t		 cursor = since;
 	size_t		 i;
-	int		 n, more = 0, first = 1, total = 0;
+	int		 n, more = 0, total = 0;
 
 	pthread_once(&pull_sql_once, pull_build_sql);
 	viewer = viewer != 0;
+	memset(&err, 0, sizeof err);
 	snprintf(sbuf, sizeof sbuf, "%lld", (long long)since);
 	snprintf(lbuf, sizeof lbuf, "%d", limit);
 	p[0] = org;
@@ -224,47 +335,48 @@ pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
 	if ((res = pg_query(c, pull_sql[viewer].bound, 3, p, &err,
 	    cause)) == NULL)
 		goto fail;
-	n = PQntuples(res);
-	if (n >= 1)
-		upper = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	more = n == 2;
+	/* The last two of the first limit + 1 rows: (rev, how many). */
+	if ((n = PQntuples(res)) > 0) {
+		more = strtoll(PQgetvalue(res, 0, 1), NULL, 10) > limit;
+		cursor = strtoll(PQgetvalue(res, more ? 1 : 0, 0), NULL, 10);
+	}
 	PQclear(res);
 
-	snprintf(ubuf, sizeof ubuf, "%lld", (long long)upper);
-	p[2] = ubuf;
-	/* The cursor is known at the end: leave room for it (JSON allows
-	 * the spaces after a number). */
-	buf_printf(out, "{\"cursor\":%20s,\"more\":%s,\"changes\":{", "",
-	    more ? "true" : "false");
-	for (i = 0; i < PULL_NTABLES; i++) {
-		if ((res = pg_query(c, pull_sql[viewer].rows[i], 3, p, &err,
-		    cause)) == NULL)
+	buf_printf(&po->stage, "{\"cursor\":%lld,\"more\":%s,\"changes\":{",
+	    (long long)cursor, more ? "true" : "false");
+	if (cursor > since) {
+		snprintf(ubuf, sizeof ubuf, "%lld", (long long)cursor);
+		p[2] = ubuf;
+		if (PQenterPipelineMode(c) != 1) {
+			*cause = xstrdup(PQerrorMessage(c));
 			goto fail;
-		if ((n = PQntuples(res)) > 0) {
-			buf_printf(out, "%s\"%s\":", first ? "" : ",",
-			    pull_tables[i].name);
-			pull_rows_json(res, out);
-			first = 0;
-			total += n;
-			/* Rows are in rev order; rev is the next-to-last. */
-			rev = strtoll(PQgetvalue(res, n - 1,
-			    PQnfields(res) - 2), NULL, 10);
-			if (rev > last)
-				last = rev;
 		}
-		PQclear(res);
+		for (i = 0; i < PULL_NTABLES; i++)
+			if (PQsendQueryParams(c, pull_sql[viewer].rows[i], 3,
+			    NULL, p, NULL, NULL, 0) != 1)
+				break;
+		if (i < PULL_NTABLES || PQpipelineSync(c) != 1) {
+			*cause = xstrdup(PQerrorMessage(c));
+			err.lost = PQstatus(c) != CONNECTION_OK;
+			goto fail;
+		}
+		n = pull_drain(c, po, &total, &err, cause);
+		PQexitPipelineMode(c);
+		if (n != 0)
+			goto fail;
 	}
 	if (pg_exec(c, "COMMIT", 0, NULL, &err, cause) != 0)
 		goto fail;
-	buf_puts(out, "}}");
-	n = snprintf(sbuf, sizeof sbuf, "%lld", (long long)last);
-	memcpy(out->data + strlen("{\"cursor\":"), sbuf, (size_t)n);
+	buf_puts(&po->stage, "}}");
+	page_flush(po, 1);
 	*nrows = total;
 	return (0);
 fail:
-	*lost = err.lost;
-	if (!err.lost)
+	*lost = err.lost || PQstatus(c) != CONNECTION_OK;
+	if (!*lost && PQpipelineStatus(c) == PQ_PIPELINE_OFF)
 		pg_exec(c, "ROLLBACK", 0, NULL, NULL, NULL);
+	else
+		*lost = 1;	/* a pipeline left half-read: drop it */
 	return (-1);
 }
 
@@ -381,7 +493,7 @@ api_pull(struct req *r, struct reply *rp)
 {
 	struct waiters	*ws = r->srv->waiters;
 	struct waiter	*w = r->waiter;
-	struct buf	 out;
+	struct page_out	 po;
 	PGconn		*c;
 	char		*cause = NULL;
 	int64_t		 since, limit, wait;
@@ -417,12 +529,12 @@ api_pull(struct req *r, struct reply *rp)
 
 		if ((c = pg_get(r->srv->pool, &cause)) == NULL)
 			break;
-		buf_init(&out);
+		page_init(&po, r->gzip_ok);
 		if (pull_page(c, r->who.org_id, since, (int)limit,
-		    r->who.role == ROLE_VIEWER, &out, &nrows, &lost,
+		    r->who.role == ROLE_VIEWER, &po, &nrows, &lost,
 		    &cause) != 0) {
 			pg_put(r->srv->pool, c, lost);
-			buf_free(&out);
+			page_free(&po);
 			break;
 		}
 		pg_put(r->srv->pool, c, 0);
@@ -430,12 +542,14 @@ api_pull(struct req *r, struct reply *rp)
 			free(w);
 			r->waiter = NULL;
 			rp->status = 200;
-			rp->len = out.len;
-			rp->body = buf_detach(&out);
+			rp->len = po.out.len;
+			rp->body = buf_detach(&po.out);
+			rp->gzipped = po.gzip;
+			page_free(&po);
 			rp->type = "application/json";
 			return;
 		}
-		buf_free(&out);
+		page_free(&po);
 
 		/* Nothing new: wait, unless a change came in meanwhile. */
 		pthread_mutex_lock(&ws->lock);
@@ -514,7 +628,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 {
 	struct waiter		*w, *g, *rest, *group, *next, *keep = NULL;
 	struct shared_resp	*sh;
-	struct buf		 out;
+	struct page_out		 po;
 	PGconn			*c;
 	char			*cause = NULL;
 	int			 nrows, lost = 0, gzip;
@@ -539,18 +653,18 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 		list = rest;
 		gzip = group->r->gzip_ok;
 
-		buf_init(&out);
+		page_init(&po, gzip);
 		nrows = 0;
 		if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
 		    pull_page(c, group->org, group->since, group->limit,
-		    group->viewer, &out, &nrows, &lost, &cause) != 0) {
+		    group->viewer, &po, &nrows, &lost, &cause) != 0) {
 			/* Let each waiter ask again itself (and see 503). */
 			if (c != NULL)
 				pg_put(ws->srv->pool, c, lost);
 			log_warnx("pull wake: %s", cause);
 			free(cause);
 			cause = NULL;
-			buf_free(&out);
+			page_free(&po);
 			for (w = group; w != NULL; w = w->next)
 				w->expired = 1;
 			waiters_resume(group);
@@ -558,7 +672,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 		}
 		pg_put(ws->srv->pool, c, 0);
 		if (nrows == 0) {
-			buf_free(&out);
+			page_free(&po);
 			for (w = group; w->next != NULL; w = w->next)
 				;
 			w->next = keep;
@@ -566,8 +680,10 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 			continue;
 		}
 		sh = xcalloc(1, sizeof *sh);
-		sh->resp = http_make_response(gzip, out.data, out.len,
-		    "application/json");
+		sh->resp = http_make_response(gzip ? HTTP_GZIPPED : HTTP_PLAIN,
+		    po.out.data, po.out.len, "application/json");
+		po.out.data = NULL;
+		page_free(&po);
 		for (w = group; w != NULL; w = w->next)
 			sh->refs++;
 		for (w = group; w != NULL; w = w->next)

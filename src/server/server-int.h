@@ -119,6 +119,7 @@ struct reply {
 	size_t			 len;
 	const char		*type;		/* Content-Type */
 	char			*disposition;	/* Content-Disposition, owned */
+	int			 gzipped;	/* body is gzip already */
 	int			 suspended;	/* a pull is waiting */
 	struct shared_resp	*shared;	/* made once for many pulls */
 };
@@ -133,7 +134,8 @@ void		 reply_json(struct reply *, int status, json_t *);	/* steals */
 void		 reply_error(struct reply *, int status, const char *code,
 		    const char *fmt, ...) printflike(4, 5);
 void		 reply_db_error(struct reply *, const char *cause);
-struct MHD_Response *http_make_response(int gzip, char *body, size_t len,
+enum http_enc { HTTP_PLAIN, HTTP_GZIP_OK, HTTP_GZIPPED };
+struct MHD_Response *http_make_response(enum http_enc, char *body, size_t len,
 		    const char *type);
 json_t		*http_parse_body(struct req *, struct reply *);
 
