@@ -481,8 +481,9 @@ pull_arg(struct req *r, const char *name, int64_t def, int64_t max,
 	}
 	if (*v < '0' || *v > '9')
 		return (-1);
+	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (*end != '\0' || n < 0 || n > max)
+	if (*end != '\0' || errno == ERANGE || n < 0 || n > max)
 		return (-1);
 	*out = n;
 	return (0);

@@ -559,7 +559,7 @@ mut_merge(struct mut *mu, struct outcome *o)
 	    "true, status = 'closed', updated_at = now() WHERE id = $1 "
 	    "RETURNING rev", 2, p) != 0 ||
 	    mut_write(mu, o, "UPDATE tickets SET updated_at = now() WHERE "
-	    "id = $2 RETURNING rev", 2, p) != 0 ||
+	    "id = $1 RETURNING rev", 1, p + 1) != 0 ||
 	    mut_event(mu, o, into, "merged", num, NULL) != 0)
 		goto out;
 	r = 0;
