@@ -60,6 +60,11 @@ const struct cli_cmd cli_cmds[] = {
 	  N_("generate, check or describe a replica file") },
 	{ "keys", main_keys, N_("[--mdoc]"),
 	  N_("list the console's key bindings") },
+	{ "login", cli_login, N_("--server URL --email E [--password-file F] "
+	  "[--cacert FILE]"), N_("log this replica in to a triage server") },
+	{ "logout", cli_logout, "", N_("forget this replica's login") },
+	{ "sync", cli_sync, N_("[--once] [--cacert FILE]"),
+	  N_("push local changes and pull the server's, in the foreground") },
 	{ "serve", main_serve, N_("--db CONNINFO [--listen ADDR:PORT] "
 	  "[--threads N] [--migrate]"),
 	  N_("run the sync server on PostgreSQL") },

@@ -4,51 +4,8 @@
 # two imports at once). Exit 77 when no PostgreSQL server is installed.
 set -eu
 
-: "${TRIAGE:=$(pwd)/triage}"
-: "${TRIAGE_SRCDIR:=${srcdir:-.}}"
 NAME=srv-admin
-
-# initdb where tests/pg-harness.sh looks for it.
-have_postgres()
-{
-	local d
-
-	d=$(pg_config --bindir 2>/dev/null || true)
-	[ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/postgres" ] && return 0
-	for d in /usr/lib/postgresql/*/bin; do
-		[ -x "$d/initdb" ] && return 0
-	done
-	return 1
-}
-if ! have_postgres || ! command -v psql >/dev/null 2>&1; then
-	echo "SKIP: $NAME: no PostgreSQL server (apt-get install postgresql)"
-	exit 77
-fi
-if [ ! -x "$TRIAGE" ]; then
-	echo "FAIL: $NAME: no triage binary at $TRIAGE" \
-	    "(set TRIAGE or run through make check)" >&2
-	exit 1
-fi
-
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=C TZ=UTC
-unset TRIAGE_DB 2>/dev/null || true
-T=$(mktemp -d "${TMPDIR:-/tmp}/triage-admin.XXXXXX")
-# Set before pg_start, which puts its own stop in front of this.
-trap 'rm -rf "$T"' EXIT
-. "$TRIAGE_SRCDIR/tests/pg-lib.sh"
-pg_start || { echo "FAIL: $NAME: PostgreSQL did not start" >&2; exit 1; }
-
-FAILED=0
-pass() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; FAILED=$((FAILED + 1)); }
-# check WHAT COMMAND...: one line for the check, by the command's status.
-check()
-{
-	local what=$1
-
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
+. "${TRIAGE_SRCDIR:-${srcdir:-.}}/tests/srv-lib.sh"
 
 # Run triage admin; OUT, ERR and RC hold what it did.
 adm()
@@ -59,10 +16,6 @@ adm()
 	set -e
 	ERR=$(cat "$T/stderr")
 }
-# One value from PostgreSQL.
-q() { pg_psql -q -At -v ON_ERROR_STOP=1 -c "$1"; }
-has() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
-is() { [ "$1" = "$2" ]; }
 # adm_is STATUS WHAT ARGS...: run, and check the exit status.
 adm_is()
 {
@@ -301,9 +254,4 @@ check "every customer once (60 shared + 2 x 20)" is "$(org_count Race customers)
 check "new customers counted once over both imports" is "$(( $(sed -n 's/^customers: \([0-9]*\) new.*/\1/p' "$T/race-a.out") + $(sed -n 's/^customers: \([0-9]*\) new.*/\1/p' "$T/race-b.out") ))" 100
 check "all 160 tickets, numbers unique" is "$(q "SELECT count(*) || '/' || count(DISTINCT number) || '/' || max(number) FROM tickets t JOIN orgs o ON o.id = t.org_id WHERE o.name = 'Race'")" "160/160/160"
 
-if [ "$FAILED" -ne 0 ]; then
-	echo "FAIL: $NAME: $FAILED checks failed"
-	exit 1
-fi
-echo "PASS: $NAME"
-exit 0
+finish

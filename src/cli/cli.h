@@ -37,6 +37,9 @@ int	 cli_search(struct cli_env *, int, char **);
 int	 cli_outbox(struct cli_env *, int, char **);
 int	 cli_demo(struct cli_env *, int, char **);
 int	 cli_replica(struct cli_env *, int, char **);
+int	 cli_login(struct cli_env *, int, char **);
+int	 cli_logout(struct cli_env *, int, char **);
+int	 cli_sync(struct cli_env *, int, char **);
 
 /* cli-common.c */
 int	 cli_open(struct cli_env *, int, struct replica **);

@@ -67,3 +67,44 @@ replica_user_by_email(struct replica *r, const char *email, char **id,
 	return (rp_lookup(r, "SELECT id FROM users WHERE email = ? "
 	    "COLLATE NOCASE", email, id, cause));
 }
+
+/* The pull cursor: the highest server rev applied to this replica. */
+int
+replica_sync_cursor(struct replica *r, int64_t *cursor, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (rp_prepare(r, "SELECT cursor FROM sync_state WHERE id = 1", &s,
+	    cause) != 0)
+		return (-1);
+	rc = sqlite3_step(s);
+	*cursor = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("reading the sync cursor"));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Move the cursor; inside the transaction that applied the page. */
+int
+replica_sync_set_cursor(struct replica *r, int64_t cursor, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (rp_prepare(r, "UPDATE sync_state SET cursor = ?, last_pull_at = ? "
+	    "WHERE id = 1", &s, cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(s, 1, cursor);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("writing the sync cursor"));
+		return (-1);
+	}
+	return (0);
+}

@@ -42,6 +42,8 @@ char	*replica_setting(struct replica *, const char *);	/* Caller frees. */
 int	 replica_setting_set(struct replica *, const char *, const char *,
 	     char **);
 char	*replica_me(struct replica *);		/* user id or NULL; Caller frees. */
+int	 replica_sync_cursor(struct replica *, int64_t *, char **);
+int	 replica_sync_set_cursor(struct replica *, int64_t, char **);
 int	 replica_user_by_email(struct replica *, const char *, char **id,
 	     char **);
 

@@ -1,4 +1,341 @@
-/* sync.c: the client sync thread: pull, push, backoff, login (issue 5); this part fills in with its issue. */
+/* sync.c: login, logout, and a sync round: push the outbox, pull pages. */
 #include "config.h"
 
-#include "sync.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync-int.h"
+
+#define SYNC_PUSH_BATCH		200
+#define SYNC_PULL_LIMIT		5000
+
+/* Settings that hold the login; the token is the secret among them. */
+static const char *const sync_keys[] = { "server", "token", "client_id",
+    "org_id", "pushed_seq" };
+
+int
+sync_logged_in(struct replica *r)
+{
+	char	*t = replica_setting(r, "token");
+	int	 in = t != NULL && *t != '\0';
+
+	free(t);
+	return (in);
+}
+
+/* "https://host:8787/" and "https://host:8787" are the same server. */
+static char *
+sync_server_url(const char *s)
+{
+	char	*u = xstrdup(s);
+	size_t	 n = strlen(u);
+
+	while (n > 0 && u[n - 1] == '/')
+		u[--n] = '\0';
+	return (u);
+}
+
+int
+sync_login(struct replica *r, const char *server, const char *email,
+    const char *password, const struct sync_opts *o, char **cause)
+{
+	struct sync_http	 h;
+	json_t			*req, *j = NULL;
+	const char		*token, *user, *org;
+	char			 client[UUID_STRLEN + 1];
+	char			*url, *body;
+	int			 rc;
+
+	url = sync_server_url(server);
+	if (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0) {
+		*cause = xprintf(_("%s: the server is an http:// or https:// "
+		    "URL"), server);
+		free(url);
+		return (SYNC_ERR_REFUSED);
+	}
+	req = json_pack("{s:s, s:s}", "email", email, "password", password);
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	rc = sync_http(url, NULL, "/v1/login", body, o, 30, &h, cause);
+	explicit_bzero(body, strlen(body));
+	free(body);
+	if (rc != 0)
+		goto out;
+	if (h.status != 200) {
+		rc = sync_http_error(&h, cause);
+		goto out;
+	}
+	if ((j = sync_json_body(&h, cause)) == NULL) {
+		rc = SYNC_ERR_SERVER;
+		goto out;
+	}
+	token = json_string_value(json_object_get(j, "token"));
+	user = json_string_value(json_object_get(json_object_get(j, "user"),
+	    "id"));
+	org = json_string_value(json_object_get(json_object_get(j, "org"),
+	    "id"));
+	if (token == NULL || user == NULL || org == NULL) {
+		*cause = xstrdup(_("the server's login answer lacks token, "
+		    "user or org"));
+		rc = SYNC_ERR_SERVER;
+		goto out;
+	}
+	/* A fresh client id per login: its seqs start again at 1. */
+	uuid_v7(client);
+	if (replica_begin(r, cause) != 0 ||
+	    replica_setting_set(r, "server", url, cause) != 0 ||
+	    replica_setting_set(r, "token", token, cause) != 0 ||
+	    replica_setting_set(r, "client_id", client, cause) != 0 ||
+	    replica_setting_set(r, "user_id", user, cause) != 0 ||
+	    replica_setting_set(r, "org_id", org, cause) != 0 ||
+	    replica_setting_set(r, "pushed_seq", NULL, cause) != 0 ||
+	    replica_commit(r, cause) != 0) {
+		replica_rollback(r);
+		rc = SYNC_ERR_LOCAL;
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(j);
+	buf_free(&h.body);
+	free(url);
+	return (rc);
+}
+
+/* Forget the login. (Revoking the token on the server comes with the
+ * server's logout endpoint; until then it expires.) */
+int
+sync_logout(struct replica *r, const struct sync_opts *o, char **cause)
+{
+	size_t	 i;
+
+	(void)o;
+	if (replica_begin(r, cause) != 0)
+		return (SYNC_ERR_LOCAL);
+	for (i = 0; i < sizeof sync_keys / sizeof sync_keys[0]; i++)
+		if (replica_setting_set(r, sync_keys[i], NULL, cause) != 0) {
+			replica_rollback(r);
+			return (SYNC_ERR_LOCAL);
+		}
+	if (replica_commit(r, cause) != 0)
+		return (SYNC_ERR_LOCAL);
+	return (0);
+}
+
+struct sync_login_info {
+	char	*server, *token, *client;
+	int64_t	 pushed;
+};
+
+static void
+sync_info_free(struct sync_login_info *l)
+{
+	free(l->server);
+	if (l->token != NULL)
+		explicit_bzero(l->token, strlen(l->token));
+	free(l->token);
+	free(l->client);
+}
+
+static int
+sync_info(struct replica *r, struct sync_login_info *l, char **cause)
+{
+	char	*p;
+
+	memset(l, 0, sizeof *l);
+	l->server = replica_setting(r, "server");
+	l->token = replica_setting(r, "token");
+	l->client = replica_setting(r, "client_id");
+	if (l->server == NULL || l->token == NULL || l->client == NULL) {
+		sync_info_free(l);
+		*cause = xstrdup(_("this replica is not logged in: use "
+		    "triage login"));
+		return (SYNC_ERR_AUTH);
+	}
+	p = replica_setting(r, "pushed_seq");
+	l->pushed = p != NULL ? strtoll(p, NULL, 10) : 0;
+	free(p);
+	return (0);
+}
+
+/*
+ * The outbox after the last seq the server answered, in seq order: pending
+ * entries as their mutations, discarded ones as no-ops (seqs must stay
+ * contiguous on the server). Results go back into the outbox.
+ */
+static int
+sync_push(struct replica *r, const struct sync_opts *o,
+    struct sync_login_info *l, struct sync_report *rep, char **cause)
+{
+	struct outbox_list	 ol;
+	struct outbox_entry	*e;
+	struct sync_http	 h;
+	json_t			*req, *muts, *m, *ans = NULL, *res;
+	const char		*st;
+	char			*body, buf[32];
+	size_t			 i, n;
+	int			 rc = 0;
+
+	if (replica_outbox_list(r, OUTBOX_MASK(OUTBOX_PENDING) |
+	    OUTBOX_MASK(OUTBOX_DISCARDED), &ol, cause) != 0)
+		return (SYNC_ERR_LOCAL);
+	req = json_pack("{s:s, s:[]}", "client_id", l->client, "mutations");
+	muts = json_object_get(req, "mutations");
+	for (i = 0, n = 0; i < ol.n && n < SYNC_PUSH_BATCH; i++) {
+		e = &ol.v[i];
+		if (e->seq <= l->pushed)
+			continue;
+		if (e->state == OUTBOX_DISCARDED)
+			m = json_object();
+		else if ((m = json_loads(e->payload, 0, NULL)) == NULL ||
+		    !json_is_object(m)) {
+			json_decref(m);
+			m = json_object();	/* unreadable: send nothing */
+		}
+		json_object_set_new(m, "seq", json_integer(e->seq));
+		json_object_set_new(m, "id", json_string(e->mutation_id));
+		json_object_set_new(m, "type", json_string(
+		    e->state == OUTBOX_DISCARDED ? "noop" : e->type));
+		json_array_append_new(muts, m);
+		n++;
+	}
+	if (n == 0)
+		goto out;
+	body = json_dumps(req, JSON_COMPACT);
+	rc = sync_http(l->server, l->token, "/v1/push", body, o, 60, &h,
+	    cause);
+	free(body);
+	if (rc != 0)
+		goto out;
+	if (h.status != 200) {
+		rc = sync_http_error(&h, cause);
+		buf_free(&h.body);
+		goto out;
+	}
+	ans = sync_json_body(&h, cause);
+	buf_free(&h.body);
+	if (ans == NULL || !json_is_array(json_object_get(ans, "results"))) {
+		if (ans != NULL)
+			*cause = xstrdup(_("the server's push answer has no "
+			    "results"));
+		rc = SYNC_ERR_SERVER;
+		goto out;
+	}
+	if (replica_begin(r, cause) != 0) {
+		rc = SYNC_ERR_LOCAL;
+		goto out;
+	}
+	json_array_foreach(json_object_get(ans, "results"), i, res) {
+		int64_t	 seq = json_integer_value(json_object_get(res, "seq"));
+		int64_t	 rev = json_integer_value(json_object_get(res, "rev"));
+		const char *reason = json_string_value(json_object_get(res,
+		    "reason"));
+		enum outbox_state s;
+		size_t	 k;
+
+		st = json_string_value(json_object_get(res, "status"));
+		for (k = 0; k < ol.n && ol.v[k].seq != seq; k++)
+			;
+		if (k == ol.n || st == NULL)
+			continue;
+		rep->pushed++;
+		if (strcmp(st, "applied") == 0) {
+			s = OUTBOX_APPLIED;
+			rep->applied++;
+		} else if (strcmp(st, "conflict") == 0) {
+			s = OUTBOX_CONFLICT;
+			rep->conflicts++;
+		} else {
+			s = OUTBOX_REJECTED;
+			rep->rejected++;
+		}
+		if (ol.v[k].state == OUTBOX_DISCARDED)
+			s = OUTBOX_DISCARDED;
+		if (replica_outbox_mark(r, seq, s, reason, rev, cause) != 0)
+			goto fail;
+		if (seq > l->pushed)
+			l->pushed = seq;
+	}
+	snprintf(buf, sizeof buf, "%lld", (long long)l->pushed);
+	if (replica_setting_set(r, "pushed_seq", buf, cause) != 0 ||
+	    replica_commit(r, cause) != 0)
+		goto fail;
+	goto out;
+fail:
+	replica_rollback(r);
+	rc = SYNC_ERR_LOCAL;
+out:
+	json_decref(ans);
+	json_decref(req);
+	outbox_list_free(&ol);
+	return (rc);
+}
+
+int
+sync_round(struct replica *r, const struct sync_opts *o, int wait,
+    struct sync_report *rep, void (*progress)(void *, int64_t), void *arg,
+    char **cause)
+{
+	struct sync_login_info	 l;
+	struct sync_http	 h;
+	json_t			*page;
+	char			 path[128];
+	int64_t			 cursor, rows;
+	int			 rc, more;
+
+	memset(rep, 0, sizeof *rep);
+	if ((rc = sync_info(r, &l, cause)) != 0)
+		return (rc);
+	do {
+		int64_t before = rep->pushed;
+
+		if ((rc = sync_push(r, o, &l, rep, cause)) != 0)
+			goto out;
+		if (rep->pushed == before)
+			break;
+	} while (1);
+	for (;;) {
+		if (replica_sync_cursor(r, &cursor, cause) != 0) {
+			rc = SYNC_ERR_LOCAL;
+			goto out;
+		}
+		snprintf(path, sizeof path, "/v1/pull?since=%lld&limit=%d"
+		    "&wait=%d", (long long)cursor, SYNC_PULL_LIMIT,
+		    rep->pages > 0 ? wait : 0);
+		if ((rc = sync_http(l.server, l.token, path, NULL, o,
+		    (long)wait + 60, &h, cause)) != 0)
+			goto out;
+		if (h.status != 200) {
+			rc = sync_http_error(&h, cause);
+			buf_free(&h.body);
+			goto out;
+		}
+		page = sync_json_body(&h, cause);
+		buf_free(&h.body);
+		if (page == NULL) {
+			rc = SYNC_ERR_SERVER;
+			goto out;
+		}
+		more = json_is_true(json_object_get(page, "more"));
+		rc = sync_apply_page(r, page, &rows, cause);
+		rep->cursor = json_integer_value(json_object_get(page,
+		    "cursor"));
+		json_decref(page);
+		if (rc != 0) {
+			rc = SYNC_ERR_SERVER;
+			goto out;
+		}
+		rep->pulled += rows;
+		rep->pages++;
+		if (progress != NULL)
+			progress(arg, rep->pulled);
+		if (!more && (wait == 0 || rep->pages > 1 || rows > 0))
+			break;
+	}
+	rc = 0;
+out:
+	sync_info_free(&l);
+	return (rc);
+}

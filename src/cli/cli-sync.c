@@ -1,0 +1,285 @@
+/* cli-sync.c: `triage login`, `triage logout` and `triage sync`. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sync/sync.h"
+
+/* Sync failures as exit statuses: 4 offline or server trouble, 5 auth. */
+#define EXIT_SYNC	4
+#define EXIT_AUTH	5
+
+static int
+cli_sync_status(int kind)
+{
+	switch (kind) {
+	case 0:
+		return (0);
+	case SYNC_ERR_AUTH:
+		return (EXIT_AUTH);
+	case SYNC_ERR_LOCAL:
+		return (EXIT_REPLICA);
+	case SYNC_ERR_REFUSED:
+		return (EXIT_USAGE);
+	default:
+		return (EXIT_SYNC);
+	}
+}
+
+/* Read a password from the terminal without echo. */
+static char *
+cli_ask_password(void)
+{
+	struct termios	 old, quiet;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	FILE		*tty;
+	int		 fd;
+
+	if ((tty = fopen("/dev/tty", "r+e")) == NULL)
+		return (NULL);
+	fd = fileno(tty);
+	fputs(_("Password: "), tty);
+	fflush(tty);
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	if (getline(&line, &cap, tty) < 0) {
+		free(line);
+		line = NULL;
+	}
+	tcsetattr(fd, TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	if (line != NULL)
+		line[strcspn(line, "\r\n")] = '\0';
+	return (line);
+}
+
+/* The password file's first line; the file must be 0600 like any secret. */
+static char *
+cli_read_password(const char *path, char **cause)
+{
+	struct stat	 st;
+	FILE		*f;
+	char		*line = NULL;
+	size_t		 cap = 0;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0) {
+		fclose(f);
+		*cause = xprintf(_("%s: readable by others; chmod 600 it"),
+		    path);
+		return (NULL);
+	}
+	if (getline(&line, &cap, f) < 0) {
+		free(line);
+		line = NULL;
+		*cause = xprintf(_("%s: empty"), path);
+	} else
+		line[strcspn(line, "\r\n")] = '\0';
+	fclose(f);
+	return (line);
+}
+
+/* The replica now holds a token: only its owner may read it. */
+static void
+cli_protect(struct replica *r)
+{
+	const char	*path = replica_path(r);
+	char		*side;
+
+	chmod(path, 0600);
+	side = xprintf("%s-wal", path);
+	chmod(side, 0600);
+	free(side);
+	side = xprintf("%s-shm", path);
+	chmod(side, 0600);
+	free(side);
+}
+
+static const char cli_login_usage[] = N_("usage: triage login --server URL "
+    "--email E [--password-file F] [--cacert FILE]");
+
+/* triage login --server URL --email E [--password-file F] [--cacert F] */
+int
+cli_login(struct cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "password-file", required_argument, NULL, 'p' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sync_opts	 so;
+	struct replica		*r = NULL;
+	const char		*server = NULL, *email = NULL, *pwfile = NULL;
+	char			*pw, *cause = NULL;
+	int			 c, rc;
+
+	memset(&so, 0, sizeof so);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': server = optarg; break;
+		case 'e': email = optarg; break;
+		case 'p': pwfile = optarg; break;
+		case 'C': so.cacert = optarg; break;
+		case 'h':
+			printf("%s\n", _(cli_login_usage));
+			return (0);
+		default:
+			return (cli_error(EXIT_USAGE, "%s", _(cli_login_usage)));
+		}
+	}
+	if (optind != argc || server == NULL || email == NULL)
+		return (cli_error(EXIT_USAGE, "%s", _(cli_login_usage)));
+	pw = pwfile != NULL ? cli_read_password(pwfile, &cause) :
+	    cli_ask_password();
+	if (pw == NULL) {
+		rc = cli_error(EXIT_USAGE, "%s", cause != NULL ? cause :
+		    _("no password: give --password-file or run on a "
+		    "terminal"));
+		free(cause);
+		return (rc);
+	}
+	if ((rc = cli_open(env, REPLICA_CREATE, &r)) != 0)
+		goto out;
+	rc = sync_login(r, server, email, pw, &so, &cause);
+	if (rc != 0) {
+		rc = cli_error(cli_sync_status(rc), "%s", cause);
+		free(cause);
+		goto out;
+	}
+	cli_protect(r);
+	printf(_("logged in to %s as %s\n"), server, email);
+out:
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
+	replica_close(r);
+	return (rc);
+}
+
+/* triage logout */
+int
+cli_logout(struct cli_env *env, int argc, char **argv)
+{
+	struct replica	*r = NULL;
+	char		*cause = NULL;
+	int		 rc;
+
+	(void)argv;
+	if (argc != 1)
+		return (cli_error(EXIT_USAGE, "%s",
+		    _("usage: triage logout")));
+	if ((rc = cli_open(env, 0, &r)) != 0)
+		return (rc);
+	if ((rc = sync_logout(r, NULL, &cause)) != 0) {
+		rc = cli_error(cli_sync_status(rc), "%s", cause);
+		free(cause);
+	} else
+		printf("%s\n", _("logged out; unsent changes stay in the "
+		    "outbox"));
+	replica_close(r);
+	return (rc);
+}
+
+static void
+cli_sync_progress(void *arg, int64_t rows)
+{
+	int	*tty = arg;
+
+	if (*tty)
+		fprintf(stderr, "\r%s %lld", _("rows applied:"),
+		    (long long)rows);
+}
+
+/* triage sync [--once] [--cacert F]: in the foreground, for scripts. */
+int
+cli_sync(struct cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sync_opts	 so;
+	struct sync_report	 rep;
+	struct replica		*r = NULL;
+	char			*cause = NULL;
+	int			 c, rc, once = 0, tty = isatty(STDERR_FILENO);
+	unsigned int		 backoff = 1;
+
+	memset(&so, 0, sizeof so);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': once = 1; break;
+		case 'C': so.cacert = optarg; break;
+		case 'h':
+			printf("%s\n", _("usage: triage sync [--once] "
+			    "[--cacert FILE]"));
+			return (0);
+		default:
+			return (EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		return (cli_error(EXIT_USAGE, "%s", _("usage: triage sync "
+		    "[--once] [--cacert FILE]")));
+	if ((rc = cli_open(env, 0, &r)) != 0)
+		return (rc);
+	for (;;) {
+		rc = sync_round(r, &so, once ? 0 : 25, &rep,
+		    cli_sync_progress, &tty, &cause);
+		if (tty && rep.pages > 0)
+			fputc('\n', stderr);
+		if (rc == 0) {
+			if (once || rep.pushed > 0 || rep.pulled > 0)
+				printf(_("pushed %lld (%lld applied, %lld "
+				    "rejected, %lld conflicts); pulled %lld "
+				    "rows; cursor %lld\n"),
+				    (long long)rep.pushed,
+				    (long long)rep.applied,
+				    (long long)rep.rejected,
+				    (long long)rep.conflicts,
+				    (long long)rep.pulled,
+				    (long long)rep.cursor);
+			fflush(stdout);
+			backoff = 1;
+			if (once)
+				break;
+			continue;
+		}
+		if (once || rc == SYNC_ERR_AUTH || rc == SYNC_ERR_LOCAL) {
+			rc = cli_error(cli_sync_status(rc), "%s", cause);
+			free(cause);
+			break;
+		}
+		/* Offline or server trouble: say so and try again later. */
+		log_warnx("%s; retrying in %u s", cause, backoff);
+		free(cause);
+		cause = NULL;
+		sleep(backoff);
+		backoff = backoff < 60 ? backoff * 2 : 60;
+	}
+	replica_close(r);
+	return (rc);
+}

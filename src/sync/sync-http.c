@@ -1,0 +1,121 @@
+/* sync-http.c: requests to the server with libcurl. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "sync-int.h"
+
+static size_t
+sync_collect(char *p, size_t sz, size_t n, void *arg)
+{
+	struct buf	*b = arg;
+
+	/* A page is at most a few megabytes; refuse a runaway answer. */
+	if (b->len + sz * n > (size_t)256 << 20)
+		return (0);
+	buf_append(b, p, sz * n);
+	return (sz * n);
+}
+
+/*
+ * One request: GET, or POST of a JSON body. TLS is verified (with the
+ * private CA when given), answers are gzipped when the server can, and a
+ * connect and an overall timeout apply. The token goes in a header built
+ * here, never on a command line. 0 with the answer's status and body (any
+ * status), or SYNC_ERR_OFFLINE with cause when no answer came.
+ */
+int
+sync_http(const char *server, const char *token, const char *path,
+    const char *post, const struct sync_opts *o, long timeout,
+    struct sync_http *out, char **cause)
+{
+	struct curl_slist	*hdr = NULL;
+	char			 err[CURL_ERROR_SIZE] = "";
+	char			*url, *auth = NULL;
+	CURL			*h;
+	CURLcode		 rc;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&out->body);
+	if ((h = curl_easy_init()) == NULL) {
+		*cause = xstrdup(_("libcurl cannot start"));
+		return (SYNC_ERR_LOCAL);
+	}
+	url = xprintf("%s%s", server, path);
+	if (token != NULL) {
+		auth = xprintf("Authorization: Bearer %s", token);
+		hdr = curl_slist_append(hdr, auth);
+	}
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o != NULL &&
+	    o->connect_timeout > 0 ? o->connect_timeout : 10L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sync_collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &out->body);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	if (o != NULL && o->cacert != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
+	if (post != NULL)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
+	rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(hdr);
+	if (auth != NULL) {
+		explicit_bzero(auth, strlen(auth));
+		free(auth);
+	}
+	free(url);
+	curl_easy_cleanup(h);
+	if (rc != CURLE_OK) {
+		*cause = xprintf(_("%s: %s"), server, *err != '\0' ? err :
+		    curl_easy_strerror(rc));
+		buf_free(&out->body);
+		return (SYNC_ERR_OFFLINE);
+	}
+	return (0);
+}
+
+/* The answer as a JSON object, or NULL with cause. */
+json_t *
+sync_json_body(struct sync_http *h, char **cause)
+{
+	json_error_t	 e;
+	json_t		*j;
+
+	j = json_loadb(h->body.data, h->body.len, 0, &e);
+	if (j == NULL || !json_is_object(j)) {
+		json_decref(j);
+		*cause = xprintf(_("the server's answer is not valid JSON "
+		    "(%s)"), e.text);
+		return (NULL);
+	}
+	return (j);
+}
+
+/* A non-200 answer as a failure kind and a cause naming the error. */
+int
+sync_http_error(struct sync_http *h, char **cause)
+{
+	json_t		*j = json_loadb(h->body.data, h->body.len, 0, NULL);
+	const char	*msg = json_string_value(json_object_get(j, "message"));
+
+	*cause = xprintf(_("the server answered %ld: %s"), h->status,
+	    msg != NULL ? msg : _("no reason given"));
+	json_decref(j);
+	if (h->status == 401)
+		return (SYNC_ERR_AUTH);
+	if (h->status >= 500)
+		return (SYNC_ERR_SERVER);
+	return (SYNC_ERR_REFUSED);
+}

@@ -1,0 +1,25 @@
+/* sync-int.h: what the parts of the sync client share. */
+#ifndef TRIAGE_SYNC_INT_H
+#define TRIAGE_SYNC_INT_H
+
+#include <jansson.h>
+
+#include "base/base.h"
+#include "sync.h"
+
+/* sync-http.c: one request to the server. */
+struct sync_http {
+	long		 status;
+	struct buf	 body;
+};
+int	 sync_http(const char *server, const char *token, const char *path,
+	     const char *post, const struct sync_opts *, long timeout,
+	     struct sync_http *, char **cause);
+json_t	*sync_json_body(struct sync_http *, char **cause);
+int	 sync_http_error(struct sync_http *, char **cause);
+
+/* sync-apply.c: a pulled page into the replica, in one transaction. */
+int	 sync_apply_page(struct replica *, json_t *page, int64_t *rows,
+	     char **cause);
+
+#endif

@@ -1,0 +1,63 @@
+# srv-lib.sh: what the server tests share: the skip when PostgreSQL is
+# missing, a temporary directory, a throwaway cluster (tests/pg-lib.sh),
+# and one-line checks. Set NAME before sourcing it.
+: "${TRIAGE:=$(pwd)/triage}"
+: "${TRIAGE_SRCDIR:=${srcdir:-.}}"
+
+# initdb where tests/pg-harness.sh looks for it.
+have_postgres()
+{
+	local d
+
+	d=$(pg_config --bindir 2>/dev/null || true)
+	[ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/postgres" ] && return 0
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/initdb" ] && return 0
+	done
+	return 1
+}
+if ! have_postgres || ! command -v psql >/dev/null 2>&1; then
+	echo "SKIP: $NAME: no PostgreSQL server (apt-get install postgresql)"
+	exit 77
+fi
+if [ ! -x "$TRIAGE" ]; then
+	echo "FAIL: $NAME: no triage binary at $TRIAGE" \
+	    "(set TRIAGE or run through make check)" >&2
+	exit 1
+fi
+
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=C TZ=UTC
+unset TRIAGE_DB 2>/dev/null || true
+T=$(mktemp -d "${TMPDIR:-/tmp}/triage-$NAME.XXXXXX")
+# Set before pg_start, which puts its own stop in front of this.
+trap 'rm -rf "$T"' EXIT
+. "$TRIAGE_SRCDIR/tests/pg-lib.sh"
+pg_start || { echo "FAIL: $NAME: PostgreSQL did not start" >&2; exit 1; }
+
+FAILED=0
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; FAILED=$((FAILED + 1)); }
+# check WHAT COMMAND...: one line for the check, by the command's status.
+check()
+{
+	local what=$1
+
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# One value from PostgreSQL.
+q() { pg_psql -q -At -v ON_ERROR_STOP=1 -c "$1"; }
+has() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
+is() { [ "$1" = "$2" ]; }
+
+# The end: a summary line and the status automake reads.
+finish()
+{
+	if [ "$FAILED" -ne 0 ]; then
+		echo "FAIL: $NAME: $FAILED checks failed"
+		exit 1
+	fi
+	echo "PASS: $NAME"
+	exit 0
+}

@@ -1,0 +1,153 @@
+#!/bin/bash
+# srv-sync.sh: triage login, sync and logout between real replicas and a
+# real triage serve on a throwaway PostgreSQL: a reply queued in one
+# replica reaches another; rejections, a server that is gone, a revoked
+# token and a bad password each leave the outbox whole.
+set -eu
+
+NAME=srv-sync
+. "${TRIAGE_SRCDIR:-${srcdir:-.}}/tests/srv-lib.sh"
+
+server_pid=
+stop_server() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=
+	fi
+}
+trap 'stop_server; rm -rf "$T"' EXIT
+start_server() {
+	"$TRIAGE" serve --db "$PG_CONNINFO" --listen "127.0.0.1:${PORT:-0}" \
+	    2> "$T/serve.log" &
+	server_pid=$!
+	for _ in $(seq 1 100); do
+		grep -q 'listening on' "$T/serve.log" && break
+		sleep 0.1
+	done
+	PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' \
+	    "$T/serve.log")
+	URL=http://127.0.0.1:$PORT
+}
+
+# tr REPLICA ARGS...: triage on a replica; OUT, ERR and RC hold what it did.
+tr_()
+{
+	local db=$1
+
+	shift
+	set +e
+	OUT=$("$TRIAGE" --replica "$T/$db.db" "$@" 2>"$T/stderr")
+	RC=$?
+	set -e
+	ERR=$(cat "$T/stderr")
+}
+
+A() { "$TRIAGE" admin --db "$PG_CONNINFO" "$@"; }
+A migrate > /dev/null
+A create-org Shop > /dev/null
+printf 'password-one\n' > "$T/pw"
+chmod 600 "$T/pw"
+for u in ann:agent bob:agent vic:viewer; do
+	A create-user --org Shop --email "${u%%:*}@shop.test" \
+	    --name "${u%%:*}" --role "${u##*:}" --password-file "$T/pw" > /dev/null
+done
+A seed --org Shop --tickets 120 > /dev/null 2>&1
+start_server
+
+# Logging in.
+printf 'wrong-password\n' > "$T/bad"
+chmod 600 "$T/bad"
+tr_ a login --server "$URL" --email ann@shop.test --password-file "$T/bad"
+check "a wrong password is refused with exit 5" is "$RC" 5
+check "and says why" has "$ERR" "wrong email or password"
+chmod 644 "$T/bad"
+tr_ a login --server "$URL" --email ann@shop.test --password-file "$T/bad"
+check "a password file others can read is refused" is "$RC" 2
+tr_ a login --server "$URL" --email ann@shop.test --password-file "$T/pw"
+check "ann logs in" is "$RC" 0
+check "the replica holding the token is 0600" is \
+    "$(stat -c %a "$T/a.db")" 600
+tr_ b login --server "$URL/" --email bob@shop.test --password-file "$T/pw"
+check "bob logs in (a trailing slash is fine)" is "$RC" 0
+tr_ v login --server "$URL" --email vic@shop.test --password-file "$T/pw"
+check "vic (viewer) logs in" is "$RC" 0
+check "the token is not in the output" is "$(has "$OUT$ERR" \
+    "$(sqlite3 "$T/a.db" "SELECT value FROM settings WHERE key = 'token'")" \
+    && echo leaked)" ""
+
+# The first sync brings everything the role may see.
+tr_ a sync --once
+check "ann's first sync succeeds" is "$RC" 0
+check "every ticket arrives" is \
+    "$(sqlite3 "$T/a.db" 'SELECT count(*) FROM tickets')" \
+    "$(q 'SELECT count(*) FROM tickets')"
+check "every message arrives" is \
+    "$(sqlite3 "$T/a.db" 'SELECT count(*) FROM messages')" \
+    "$(q 'SELECT count(*) FROM messages')"
+tr_ b sync --once
+tr_ v sync --once
+check "the viewer gets no internal notes" is \
+    "$(sqlite3 "$T/v.db" 'SELECT count(*) FROM messages WHERE internal')" 0
+check "though there are some" is "$(test "$(q 'SELECT count(*) FROM messages WHERE internal')" -gt 0 && echo yes)" yes
+
+# A reply travels from ann's replica to bob's.
+N=$(q "SELECT number FROM tickets WHERE status = 'open' ORDER BY number LIMIT 1")
+tr_ a reply "$N" -m 'Hello from Ann: über ✓ "quoted"'
+check "ann queues a reply" is "$RC" 0
+tr_ a set "$N" status=pending tags=+synced
+tr_ a sync --once
+check "ann's sync pushes both" has "$OUT" "pushed 3 (3 applied"
+check "the server has the reply" is \
+    "$(q "SELECT count(*) FROM messages WHERE body = 'Hello from Ann: über ✓ \"quoted\"'")" 1
+check "the outbox says applied" is \
+    "$(sqlite3 "$T/a.db" 'SELECT group_concat(state) FROM outbox')" "1,1,1"
+tr_ b sync --once
+tr_ b show "$N" --json
+check "bob's replica has ann's reply" has "$OUT" 'Hello from Ann: über ✓ \"quoted\"'
+check "and the new status" is "$(sqlite3 "$T/b.db" "SELECT status FROM tickets WHERE number = $N")" \
+    "$(sqlite3 "$T/a.db" "SELECT status FROM tickets WHERE number = $N")"
+tr_ a sync --once
+check "a second sync pushes nothing again" has "$OUT" "pushed 0"
+check "and the reply is on the server once" is \
+    "$(q "SELECT count(*) FROM messages WHERE body LIKE 'Hello from Ann%'")" 1
+
+# A viewer's reply is refused by the server and says why.
+tr_ v reply "$N" -m 'a viewer tries'
+tr_ v sync --once
+check "the viewer's push is refused (exit 2)" is "$RC" 2
+check "with the server's reason" has "$ERR" "viewers cannot change"
+check "and the change stays in the outbox" is \
+    "$(sqlite3 "$T/v.db" 'SELECT state FROM outbox')" 0
+
+# The server gone: the changes wait.
+stop_server
+tr_ a reply "$N" -m 'while the server is down'
+tr_ a sync --once
+check "sync without a server exits 4" is "$RC" 4
+check "and the reply waits in the outbox" is \
+    "$(sqlite3 "$T/a.db" 'SELECT count(*) FROM outbox WHERE state = 0')" 1
+start_server
+tr_ a sync --once
+check "back online, it goes" has "$OUT" "pushed 1 (1 applied"
+check "exactly once" is \
+    "$(q "SELECT count(*) FROM messages WHERE body = 'while the server is down'")" 1
+
+# A revoked token: exit 5, the outbox kept.
+A revoke --email bob@shop.test > /dev/null
+tr_ b reply "$N" -m 'after revoke'
+tr_ b sync --once
+check "a revoked token exits 5" is "$RC" 5
+check "and says so" has "$ERR" "revoked"
+check "the change is kept" is \
+    "$(sqlite3 "$T/b.db" 'SELECT count(*) FROM outbox WHERE state = 0')" 1
+
+# Logging out forgets the token and keeps the outbox.
+tr_ b logout
+check "logout succeeds" is "$RC" 0
+check "the token is gone" is \
+    "$(sqlite3 "$T/b.db" "SELECT count(*) FROM settings WHERE key = 'token' AND value IS NOT NULL")" 0
+tr_ b sync --once
+check "sync after logout says to log in" has "$ERR" "triage login"
+
+finish
