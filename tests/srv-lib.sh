@@ -29,8 +29,31 @@ fi
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=C TZ=UTC
 unset TRIAGE_DB 2>/dev/null || true
 T=$(mktemp -d "${TMPDIR:-/tmp}/triage-$NAME.XXXXXX")
+# A real triage serve on the cluster, on a free port (URL is set);
+# stop_server ends it (the EXIT trap does too).
+server_pid=
+stop_server() {
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=
+	fi
+}
+start_server() {
+	"$TRIAGE" serve --db "$PG_CONNINFO" --listen "127.0.0.1:${PORT:-0}" \
+	    2> "$T/serve.log" &
+	server_pid=$!
+	for _ in $(seq 1 100); do
+		grep -q 'listening on' "$T/serve.log" && break
+		sleep 0.1
+	done
+	PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' \
+	    "$T/serve.log")
+	URL=http://127.0.0.1:$PORT
+}
+
 # Set before pg_start, which puts its own stop in front of this.
-trap 'rm -rf "$T"' EXIT
+trap 'stop_server; rm -rf "$T"' EXIT
 . "$TRIAGE_SRCDIR/tests/pg-lib.sh"
 pg_start || { echo "FAIL: $NAME: PostgreSQL did not start" >&2; exit 1; }
 

@@ -8,28 +8,6 @@ set -eu
 NAME=srv-sync
 . "${TRIAGE_SRCDIR:-${srcdir:-.}}/tests/srv-lib.sh"
 
-server_pid=
-stop_server() {
-	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-		server_pid=
-	fi
-}
-trap 'stop_server; rm -rf "$T"' EXIT
-start_server() {
-	"$TRIAGE" serve --db "$PG_CONNINFO" --listen "127.0.0.1:${PORT:-0}" \
-	    2> "$T/serve.log" &
-	server_pid=$!
-	for _ in $(seq 1 100); do
-		grep -q 'listening on' "$T/serve.log" && break
-		sleep 0.1
-	done
-	PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' \
-	    "$T/serve.log")
-	URL=http://127.0.0.1:$PORT
-}
-
 # tr REPLICA ARGS...: triage on a replica; OUT, ERR and RC hold what it did.
 tr_()
 {

@@ -27,9 +27,64 @@ sync_collect(char *p, size_t sz, size_t n, void *arg)
  * here, never on a command line. 0 with the answer's status and body (any
  * status), or SYNC_ERR_OFFLINE with cause when no answer came.
  */
+void
+sync_cancel_init(struct sync_cancel *c)
+{
+	memset(c, 0, sizeof *c);
+	if ((c->multi = curl_multi_init()) == NULL)
+		fatalx("libcurl cannot start");
+}
+
+void
+sync_cancel_free(struct sync_cancel *c)
+{
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
+	c->multi = NULL;
+}
+
+void
+sync_cancel_poke(struct sync_cancel *c, int stop)
+{
+	__atomic_store_n(stop ? &c->stopped : &c->poked, 1, __ATOMIC_SEQ_CST);
+	curl_multi_wakeup(c->multi);
+}
+
+/*
+ * Run a transfer on the cancel's multi handle, checking the flags each
+ * time curl_multi_poll returns (a wakeup returns it at once).
+ */
+static CURLcode
+sync_perform(CURL *h, struct sync_cancel *c, int flags, int *cut)
+{
+	CURLMsg		*msg;
+	CURLcode	 rc = CURLE_OK;
+	int		 running = 1, left;
+
+	*cut = 0;
+	curl_multi_add_handle(c->multi, h);
+	while (running) {
+		if (__atomic_load_n(&c->stopped, __ATOMIC_SEQ_CST) ||
+		    ((flags & SYNC_HTTP_WAITING) &&
+		    __atomic_load_n(&c->poked, __ATOMIC_SEQ_CST))) {
+			*cut = 1;
+			break;
+		}
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(c->multi, &left)) != NULL)
+			if (msg->msg == CURLMSG_DONE && msg->easy_handle == h)
+				rc = msg->data.result;
+		if (running)
+			curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	}
+	curl_multi_remove_handle(c->multi, h);
+	return (rc);
+}
+
 int
 sync_http(const char *server, const char *token, const char *path,
-    const char *post, const struct sync_opts *o, long timeout,
+    const char *post, const struct sync_opts *o, long timeout, int flags,
     struct sync_http *out, char **cause)
 {
 	struct curl_slist	*hdr = NULL;
@@ -37,6 +92,7 @@ sync_http(const char *server, const char *token, const char *path,
 	char			*url, *auth = NULL;
 	CURL			*h;
 	CURLcode		 rc;
+	int			 cut = 0;
 
 	memset(out, 0, sizeof *out);
 	buf_init(&out->body);
@@ -67,8 +123,11 @@ sync_http(const char *server, const char *token, const char *path,
 		curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
 	if (post != NULL)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
-	rc = curl_easy_perform(h);
-	if (rc == CURLE_OK)
+	if (o != NULL && o->cancel != NULL)
+		rc = sync_perform(h, o->cancel, flags, &cut);
+	else
+		rc = curl_easy_perform(h);
+	if (rc == CURLE_OK && !cut)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_slist_free_all(hdr);
 	if (auth != NULL) {
@@ -77,6 +136,11 @@ sync_http(const char *server, const char *token, const char *path,
 	}
 	free(url);
 	curl_easy_cleanup(h);
+	if (cut) {
+		*cause = xstrdup(_("cut short"));
+		buf_free(&out->body);
+		return (SYNC_ERR_STOPPED);
+	}
 	if (rc != CURLE_OK) {
 		*cause = xprintf(_("%s: %s"), server, *err != '\0' ? err :
 		    curl_easy_strerror(rc));

@@ -12,9 +12,10 @@ struct sync_http {
 	long		 status;
 	struct buf	 body;
 };
+#define SYNC_HTTP_WAITING	0x1	/* a waiting pull: a poke ends it */
 int	 sync_http(const char *server, const char *token, const char *path,
 	     const char *post, const struct sync_opts *, long timeout,
-	     struct sync_http *, char **cause);
+	     int flags, struct sync_http *, char **cause);
 json_t	*sync_json_body(struct sync_http *, char **cause);
 int	 sync_http_error(struct sync_http *, char **cause);
 

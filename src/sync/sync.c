@@ -58,7 +58,7 @@ sync_login(struct replica *r, const char *server, const char *email,
 	req = json_pack("{s:s, s:s}", "email", email, "password", password);
 	body = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
-	rc = sync_http(url, NULL, "/v1/login", body, o, 30, &h, cause);
+	rc = sync_http(url, NULL, "/v1/login", body, o, 30, 0, &h, cause);
 	explicit_bzero(body, strlen(body));
 	free(body);
 	if (rc != 0)
@@ -204,7 +204,7 @@ sync_push(struct replica *r, const struct sync_opts *o,
 	if (n == 0)
 		goto out;
 	body = json_dumps(req, JSON_COMPACT);
-	rc = sync_http(l->server, l->token, "/v1/push", body, o, 60, &h,
+	rc = sync_http(l->server, l->token, "/v1/push", body, o, 60, 0, &h,
 	    cause);
 	free(body);
 	if (rc != 0)
@@ -288,6 +288,10 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 	memset(rep, 0, sizeof *rep);
 	if ((rc = sync_info(r, &l, cause)) != 0)
 		return (rc);
+	/* A poke from now on (a change made during this round) cuts the
+	 * round's waiting pull short, so it is pushed at once. */
+	if (o->cancel != NULL)
+		__atomic_store_n(&o->cancel->poked, 0, __ATOMIC_SEQ_CST);
 	do {
 		int64_t before = rep->pushed;
 
@@ -304,8 +308,18 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 		snprintf(path, sizeof path, "/v1/pull?since=%lld&limit=%d"
 		    "&wait=%d", (long long)cursor, SYNC_PULL_LIMIT,
 		    rep->pages > 0 ? wait : 0);
-		if ((rc = sync_http(l.server, l.token, path, NULL, o,
-		    (long)wait + 60, &h, cause)) != 0)
+		rc = sync_http(l.server, l.token, path, NULL, o,
+		    (long)wait + 60, rep->pages > 0 ? SYNC_HTTP_WAITING : 0,
+		    &h, cause);
+		if (rc == SYNC_ERR_STOPPED && o->cancel != NULL &&
+		    !__atomic_load_n(&o->cancel->stopped, __ATOMIC_SEQ_CST)) {
+			/* Poked: something to push; the round is done. */
+			free(*cause);
+			*cause = NULL;
+			rc = 0;
+			goto out;
+		}
+		if (rc != 0)
 			goto out;
 		if (h.status != 200) {
 			rc = sync_http_error(&h, cause);

@@ -12,9 +12,25 @@
  * stays in the replica (a 0600 file) and in memory: never in argv, logs
  * or JSON output.
  */
+/*
+ * A way to cut transfers short from another thread: a poke ends a
+ * waiting pull (there is something to push), a stop ends everything at
+ * once (the console quits). Transfers then go through a curl multi
+ * handle that curl_multi_wakeup() interrupts.
+ */
+struct sync_cancel {
+	void		*multi;		/* CURLM * */
+	int		 poked;		/* atomic */
+	int		 stopped;	/* atomic */
+};
+void	 sync_cancel_init(struct sync_cancel *);
+void	 sync_cancel_free(struct sync_cancel *);
+void	 sync_cancel_poke(struct sync_cancel *, int stop);
+
 struct sync_opts {
 	const char	*cacert;	/* a private CA's certificates, or NULL */
 	long		 connect_timeout;	/* seconds; 0: 10 */
+	struct sync_cancel *cancel;	/* NULL: transfers run to the end */
 };
 
 int	 sync_login(struct replica *, const char *server, const char *email,
@@ -47,5 +63,34 @@ int	 sync_round(struct replica *, const struct sync_opts *, int wait,
 #define SYNC_ERR_SERVER		3	/* 5xx or a bad answer: retry later */
 #define SYNC_ERR_LOCAL		4	/* the replica failed */
 #define SYNC_ERR_REFUSED	5	/* 4xx: the request itself is wrong */
+#define SYNC_ERR_STOPPED	6	/* cut short by sync_cancel_poke */
+
+/*
+ * sync-thread.c: the console's sync thread, on its own replica
+ * connection. It writes a byte to wakefd whenever its status or the
+ * replica changed; the UI then reads the status.
+ */
+enum sync_link {
+	SYNC_NOT_LOGGED_IN,
+	SYNC_CONNECTING,
+	SYNC_SYNCING,		/* the first sync of an empty replica */
+	SYNC_ONLINE,
+	SYNC_OFFLINE,
+	SYNC_AUTH_FAILED	/* the token was refused: log in again */
+};
+struct sync_status {
+	enum sync_link	 state;
+	int64_t		 offline_since;	/* ms */
+	int64_t		 last_ok;	/* ms; 0: never */
+	int64_t		 rows;		/* pulled by the first sync so far */
+	uint64_t	 changes;	/* grows when the thread changed the replica */
+	char		 message[256];	/* the last failure */
+};
+struct sync_thread;
+struct sync_thread *sync_thread_start(const char *replica_path,
+	     const char *cacert, int wakefd, char **cause);
+void	 sync_thread_poke(struct sync_thread *);
+void	 sync_thread_status(struct sync_thread *, struct sync_status *);
+void	 sync_thread_stop(struct sync_thread *);
 
 #endif

@@ -191,6 +191,40 @@ draw_title(struct tui *t, const char *title)
  * The status bar: connection, pending and rejected changes, key hints, and
  * at the right the view's position ("12/340"), which the hints never hide.
  */
+/* The link to the server, as the sync thread last told it. */
+static int
+draw_link(struct tui *t, int y, int right)
+{
+	const struct sync_status *st = &t->sync_st;
+	char			 s[160], ago[32];
+	int			 el = EL_STATUS;
+	int64_t			 now = time_now_ms();
+
+	if (t->sync == NULL || st->state == SYNC_NOT_LOGGED_IN)
+		snprintf(s, sizeof s, " %s", _("local replica (not logged in)"));
+	else if (st->state == SYNC_CONNECTING)
+		snprintf(s, sizeof s, " %s", _("connecting"));
+	else if (st->state == SYNC_SYNCING)
+		snprintf(s, sizeof s, " %s %lld %s", _("syncing:"),
+		    (long long)st->rows, _("rows"));
+	else if (st->state == SYNC_AUTH_FAILED) {
+		snprintf(s, sizeof s, " %s", _("login refused: run triage "
+		    "login again (changes are kept)"));
+		el = EL_REJECTED;
+	} else if (st->state == SYNC_OFFLINE) {
+		time_format_relative(now - st->offline_since, ago, sizeof ago);
+		snprintf(s, sizeof s, " %s %s", _("offline for"), ago);
+		el = EL_PENDING;
+	} else {
+		time_format_relative(now - st->last_ok, ago, sizeof ago);
+		if (now - st->last_ok < 60000)
+			snprintf(s, sizeof s, " %s", _("online, synced just now"));
+		else
+			snprintf(s, sizeof s, _(" online, synced %s ago"), ago);
+	}
+	return (draw_text(y, 0, s, right, el));
+}
+
 void
 draw_status(struct tui *t)
 {
@@ -208,8 +242,7 @@ draw_status(struct tui *t)
 			right = 0;
 		draw_text(y, right, s, COLS - right, EL_STATUS);
 	}
-	x = draw_text(y, 0, _(" local replica (not logged in)"), right,
-	    EL_STATUS);
+	x = draw_link(t, y, right);
 	snprintf(s, sizeof s, "  %s %lld %s", draw_glyph(t, "·", "|"),
 	    (long long)t->pending, _("pending"));
 	x += draw_text(y, x, s, right - x, t->pending > 0 ? EL_PENDING :

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "replica/replica.h"
+#include "sync/sync.h"
 #include "tui.h"
 
 /*
@@ -194,6 +195,8 @@ struct tui {
 
 	/* The background reader (worker.c). */
 	struct worker		*worker;
+	struct sync_thread	*sync;		/* NULL: not logged in */
+	struct sync_status	 sync_st;	/* as last read */
 	int			 wake[2];	/* worker -> UI: one byte per event */
 
 	/* --trace */

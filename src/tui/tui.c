@@ -24,6 +24,8 @@ const struct config_key tui_config_keys[] = {
 	{ "ui", "bell", N_("ring the terminal bell on errors (yes/no)") },
 	{ "ui", "mouse", N_("mouse support (yes/no); off by default") },
 	{ "ui", "ascii", N_("draw with ASCII only (yes/no)") },
+	{ "sync", "cacert", N_("a private certificate authority's file for "
+	  "the server's TLS") },
 	{ NULL, NULL, NULL }
 };
 
@@ -152,8 +154,8 @@ tui_read_status(struct tui *t)
  * The replica changed (a local action, or later a pull): every view on the
  * stack re-reads what it shows, and counts are asked for again.
  */
-void
-tui_data_changed(struct tui *t)
+static void
+tui_reload_all(struct tui *t)
 {
 	struct view	*v;
 
@@ -162,6 +164,34 @@ tui_data_changed(struct tui *t)
 			v->ops->reload(v);
 	tui_read_status(t);
 	tui_refresh_counts(t);
+	t->dirty = 1;
+}
+
+void
+tui_data_changed(struct tui *t)
+{
+	tui_reload_all(t);
+	/* A local change: the sync thread pushes it now. */
+	if (t->pending > 0)
+		sync_thread_poke(t->sync);
+}
+
+/* The sync thread said something: its status, maybe new rows. */
+static void
+tui_take_sync(struct tui *t)
+{
+	struct sync_status	 st;
+
+	if (t->sync == NULL)
+		return;
+	sync_thread_status(t->sync, &st);
+	tui_trace(t, "sync state=%d changes=%llu", (int)st.state,
+	    (unsigned long long)st.changes);
+	if (st.changes != t->sync_st.changes)
+		tui_reload_all(t);
+	else if (st.state != t->sync_st.state)
+		tui_read_status(t);
+	t->sync_st = st;
 	t->dirty = 1;
 }
 
@@ -192,6 +222,7 @@ tui_take_results(struct tui *t)
 
 	while (read(t->wake[0], b, sizeof b) > 0)
 		;
+	tui_take_sync(t);
 	while (worker_take(t->worker, &res)) {
 		if (res.job == JOB_COUNT && res.tag < t->views.n) {
 			t->view_counts[res.tag] = res.error != NULL ? -1 :
@@ -390,6 +421,14 @@ tui_setup(struct tui *t, const struct tui_opts *o, char **cause)
 	if ((t->worker = worker_start(o->replica_path, t->wake[1],
 	    cause)) == NULL)
 		return (-1);
+	/* Logged in: the console syncs by itself, on its own thread. */
+	if (sync_logged_in(t->r)) {
+		t->sync = sync_thread_start(o->replica_path,
+		    config_get(t->cfg, "sync", "cacert"), t->wake[1], cause);
+		if (t->sync == NULL)
+			return (-1);
+		t->sync_st.state = SYNC_CONNECTING;
+	}
 	tui_read_status(t);
 	return (0);
 }
@@ -405,6 +444,8 @@ tui_teardown(struct tui *t)
 			v->ops->close(v);
 		free(v);
 	}
+	/* First the sync thread: quitting cuts its transfers at once. */
+	sync_thread_stop(t->sync);
 	if (t->worker != NULL)
 		worker_stop(t->worker);
 	if (t->wake[0] > 0) {

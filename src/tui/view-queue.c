@@ -217,7 +217,9 @@ vq_reload(struct view *v)
 		vq_keys_of(&top, &vq->rows.v[0]);
 		vq_keys_of(&cur, &vq->rows.v[vq->cursor]);
 	}
-	if (vq_load(v, had ? &top : NULL, 0) != 0)
+	/* At the start of the list, stay there: rows that arrive above the
+	 * old first row (a pull, a change) must show. */
+	if (vq_load(v, had && vq->top_pos != 0 ? &top : NULL, 0) != 0)
 		return;
 	vq->cursor = 0;
 	for (i = 0; had && i < vq->rows.n; i++)
