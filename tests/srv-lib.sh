@@ -52,8 +52,12 @@ start_server() {
 	URL=http://127.0.0.1:$PORT
 }
 
-# Set before pg_start, which puts its own stop in front of this.
-trap 'stop_server; rm -rf "$T"' EXIT
+# Set before pg_start, which puts its own stop in front of this; a test
+# adds its own cleaning up in SRV_CLEANUP (never another EXIT trap, which
+# would replace pg_start's and leave the cluster running).
+SRV_CLEANUP=
+srv_cleanup() { eval "$SRV_CLEANUP"; stop_server; rm -rf "$T"; }
+trap srv_cleanup EXIT
 . "$TRIAGE_SRCDIR/tests/pg-lib.sh"
 pg_start || { echo "FAIL: $NAME: PostgreSQL did not start" >&2; exit 1; }
 

@@ -60,14 +60,24 @@ st_set(struct sync_thread *t, enum sync_link s, const char *msg,
 	st_wake(t);
 }
 
+/*
+ * After each page: the link works (online, or syncing with the rows so
+ * far on the first sync), and the UI re-reads its window now rather than
+ * at the end of the round (a window costs about a millisecond).
+ */
 static void
-st_progress(void *arg, int64_t rows)
+st_page(void *arg, int64_t rows)
 {
 	struct sync_thread	*t = arg;
 
 	pthread_mutex_lock(&t->lock);
-	t->st.rows = rows;
+	if (t->st.state != SYNC_SYNCING) {
+		t->st.state = SYNC_ONLINE;
+		t->st.last_ok = time_now_ms();
+		t->st.message[0] = '\0';
+	}
 	t->st.changes++;
+	t->st.rows = rows;
 	pthread_mutex_unlock(&t->lock);
 	st_wake(t);
 }
@@ -127,10 +137,14 @@ sync_main(void *arg)
 		cause = NULL;
 		if (first)
 			st_set(t, SYNC_SYNCING, NULL, 0);
-		rc = sync_round(r, &o, 25, &rep, first ? st_progress : NULL,
-		    t, &cause);
-		if (rc == SYNC_ERR_STOPPED)
+		pthread_mutex_lock(&t->lock);
+		t->st.rows = 0;
+		pthread_mutex_unlock(&t->lock);
+		rc = sync_round(r, &o, 25, &rep, st_page, t, &cause);
+		if (rc == SYNC_ERR_STOPPED) {
+			free(cause);
 			break;
+		}
 		if (rc == 0) {
 			st_set(t, SYNC_ONLINE, NULL, rep.pulled > 0 ||
 			    rep.pushed > 0);

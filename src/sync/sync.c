@@ -299,6 +299,9 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 			goto out;
 		if (rep->pushed == before)
 			break;
+		/* The outbox changed: let the caller show it. */
+		if (progress != NULL)
+			progress(arg, rep->pulled);
 	} while (1);
 	for (;;) {
 		if (replica_sync_cursor(r, &cursor, cause) != 0) {

@@ -593,10 +593,12 @@ vt_rebuild(struct view *v, struct ticket_detail *d)
 {
 	struct vt	*vt = v->data;
 	char		 anchor[UUID_STRLEN + 1];
-	size_t		 i, off = 0;
+	size_t		 i, off = 0, nmsg = vt->d != NULL ? vt->d->nmessages : 0;
 	ssize_t		 at;
-	int		 have = 0;
+	int		 have = 0, follow;
 
+	/* At the end of the thread, stay at the end: a new message shows. */
+	follow = vt->nlines > 0 && vt->top >= vt_max_top(vt);
 	for (i = vt->top + 1; i-- > 0 && i < vt->nlines;) {
 		if (vt->lines[i].kind == LINE_HEADING) {
 			snprintf(anchor, sizeof anchor, "%s",
@@ -614,6 +616,13 @@ vt_rebuild(struct view *v, struct ticket_detail *d)
 	vt_build(v);
 	if (have && (at = vt_find_message(vt, anchor)) >= 0)
 		vt->top = (size_t)at + off;
+	if (vt->d->nmessages > nmsg && nmsg > 0) {
+		if (follow)
+			vt->top = vt_max_top(vt);
+		else
+			tui_notice(v->tui, "%s", _("a new message below (G to "
+			    "see it)"));
+	}
 	if (vt->top > vt_max_top(vt))
 		vt->top = vt_max_top(vt);
 }
