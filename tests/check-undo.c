@@ -11,7 +11,7 @@
 #define UNDO_NOW	(FX_NOW + FX_HOUR)
 
 /* Every state, discarded included. */
-#define ALL_STATES	0x1fu
+#define ALL_STATES	0x3fu
 
 /* The fixture's id of ticket number n. */
 static void
@@ -527,7 +527,7 @@ START_TEST(test_retry_transitions)
 	struct outbox_entry	*e;
 	char			*path, *fx_cause = NULL;
 	char			 id[UUID_STRLEN + 1];
-	int64_t			 count;
+	int64_t			 count, ns;
 	int			 n;
 
 	r = setup("retry", &path);
@@ -544,22 +544,39 @@ START_TEST(test_retry_transitions)
 	FX_CHECK(replica_outbox_mark(r, 2, OUTBOX_CONFLICT, "changed", 0,
 	    &fx_cause));
 
-	/* Rejected and conflict become pending; reason gone, attempts kept. */
-	FX_CHECK(replica_outbox_retry(r, 1, &fx_cause));
-	FX_CHECK(replica_outbox_retry(r, 2, &fx_cause));
-	entry(r, 1, &l, &e);
-	ck_assert_int_eq(e->state, OUTBOX_PENDING);
-	ck_assert_ptr_null(e->reason);
-	ck_assert_int_eq(e->attempts, 1);
-	ck_assert_int_eq(l.v[1].state, OUTBOX_PENDING);
-	ck_assert_ptr_null(l.v[1].reason);
-	ck_assert_int_eq(l.v[1].attempts, 1);
+	/*
+	 * Rejected and conflict entries are queued again under new seqs (the
+	 * server would answer their old seqs as replays); the old entries
+	 * are marked retried, their reasons kept.
+	 */
+	FX_CHECK(replica_outbox_retry(r, 1, &ns, &fx_cause));
+	ck_assert_int_eq(ns, 4);
+	FX_CHECK(replica_outbox_retry(r, 2, &ns, &fx_cause));
+	ck_assert_int_eq(ns, 5);
+	FX_CHECK(replica_outbox_list(r, ALL_STATES, &l, &fx_cause));
+	ck_assert_uint_eq(l.n, 5);
+	ck_assert_int_eq(l.v[0].state, OUTBOX_RETRIED);
+	ck_assert_str_eq(l.v[0].reason, "no permission");
+	ck_assert_int_eq(l.v[1].state, OUTBOX_RETRIED);
+	ck_assert_int_eq(l.v[3].state, OUTBOX_PENDING);
+	ck_assert_str_eq(l.v[3].type, l.v[0].type);
+	ck_assert_str_eq(l.v[3].payload, l.v[0].payload);
+	ck_assert_ptr_null(l.v[3].reason);
+	ck_assert_int_eq(l.v[4].state, OUTBOX_PENDING);
+	ck_assert_str_eq(l.v[4].type, l.v[1].type);
+	/* Not a reply: a retried conflict gets no force. */
+	ck_assert_str_eq(l.v[4].payload, l.v[1].payload);
 	outbox_list_free(&l);
 	FX_CHECK(replica_outbox_count(r, OUTBOX_REJECTED, &count, &fx_cause));
 	ck_assert_int_eq(count, 0);
+	ASSERT_REFUSED(replica_outbox_retry(r, 1, &ns, &fx_cause),
+	    "already queued again");
+	ASSERT_REFUSED(replica_outbox_discard(r, 2, &fx_cause),
+	    "already queued again");
 
 	/* A pending entry stays as it is. */
-	FX_CHECK(replica_outbox_retry(r, 3, &fx_cause));
+	FX_CHECK(replica_outbox_retry(r, 3, &ns, &fx_cause));
+	ck_assert_int_eq(ns, 3);
 	entry(r, 3, &l, &e);
 	ck_assert_int_eq(e->state, OUTBOX_PENDING);
 	ck_assert_int_eq(e->attempts, 0);
@@ -568,7 +585,7 @@ START_TEST(test_retry_transitions)
 	/* Applied entries can be neither retried nor discarded. */
 	FX_CHECK(replica_outbox_mark(r, 3, OUTBOX_APPLIED, NULL, 500,
 	    &fx_cause));
-	ASSERT_REFUSED(replica_outbox_retry(r, 3, &fx_cause),
+	ASSERT_REFUSED(replica_outbox_retry(r, 3, NULL, &fx_cause),
 	    "already applied");
 	ASSERT_REFUSED(replica_outbox_discard(r, 3, &fx_cause),
 	    "already applied");
@@ -577,11 +594,40 @@ START_TEST(test_retry_transitions)
 	    "WHERE number = 7 AND category = 'refund'"), 1);
 
 	/* Nor can discarded ones be retried. */
-	FX_CHECK(replica_outbox_discard(r, 1, &fx_cause));
-	ASSERT_REFUSED(replica_outbox_retry(r, 1, &fx_cause),
+	FX_CHECK(replica_outbox_discard(r, 4, &fx_cause));
+	ASSERT_REFUSED(replica_outbox_retry(r, 4, NULL, &fx_cause),
 	    "already discarded");
-	ck_assert_int_eq(state_of(r, 1), OUTBOX_DISCARDED);
-	assert_contiguous(r, 3);
+	ck_assert_int_eq(state_of(r, 4), OUTBOX_DISCARDED);
+	assert_contiguous(r, 5);
+	teardown(r, path);
+}
+END_TEST
+
+/* Retrying a reply in conflict is "send anyway": the new entry has force. */
+START_TEST(test_retry_conflict_reply_forces)
+{
+	struct replica		*r;
+	struct outbox_list	 l;
+	char			*path, *fx_cause = NULL;
+	char			 id[UUID_STRLEN + 1], mid[UUID_STRLEN + 1];
+	int64_t			 seq, ns;
+
+	r = setup("retryforce", &path);
+	tid(id, 5);
+	FX_CHECK(replica_act_reply(r, id, "Your parcel is on its way.", 0,
+	    NULL, NULL, mid, &seq, &fx_cause));
+	FX_CHECK(replica_outbox_mark(r, seq, OUTBOX_CONFLICT,
+	    "the customer wrote again", 0, &fx_cause));
+	FX_CHECK(replica_outbox_retry(r, seq, &ns, &fx_cause));
+	ck_assert_int_eq(ns, seq + 1);
+	FX_CHECK(replica_outbox_list(r, ALL_STATES, &l, &fx_cause));
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_int_eq(l.v[0].state, OUTBOX_RETRIED);
+	ck_assert_int_eq(l.v[1].state, OUTBOX_PENDING);
+	ck_assert_str_eq(l.v[1].type, "reply");
+	ck_assert_ptr_nonnull(strstr(l.v[1].payload, "\"force\":true"));
+	ck_assert_ptr_null(strstr(l.v[0].payload, "force"));
+	outbox_list_free(&l);
 	teardown(r, path);
 }
 END_TEST
@@ -595,7 +641,8 @@ START_TEST(test_unknown_seq_is_refused)
 
 	r = setup("undounknown", &path);
 	for (i = 0; i < nitems(seqs); i++) {
-		ASSERT_REFUSED(replica_outbox_retry(r, seqs[i], &fx_cause),
+		ASSERT_REFUSED(replica_outbox_retry(r, seqs[i], NULL,
+		    &fx_cause),
 		    "no outbox entry");
 		ASSERT_REFUSED(replica_outbox_discard(r, seqs[i], &fx_cause),
 		    "no outbox entry");
@@ -716,6 +763,7 @@ undo_suite(void)
 
 	tc = tcase_create("retry");
 	tcase_add_test(tc, test_retry_transitions);
+	tcase_add_test(tc, test_retry_conflict_reply_forces);
 	tcase_add_test(tc, test_unknown_seq_is_refused);
 	tcase_add_test(tc, test_names_for_descriptions);
 	tcase_set_timeout(tc, 120);

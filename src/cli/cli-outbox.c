@@ -56,7 +56,7 @@ cli_outbox(struct cli_env *env, int argc, char **argv)
 	    OUTBOX_MASK(OUTBOX_CONFLICT);
 	if (all)
 		mask |= OUTBOX_MASK(OUTBOX_APPLIED) |
-		    OUTBOX_MASK(OUTBOX_DISCARDED);
+		    OUTBOX_MASK(OUTBOX_DISCARDED) | OUTBOX_MASK(OUTBOX_RETRIED);
 	if (replica_outbox_list(r, mask, &l, &cause) != 0) {
 		rc = cli_error(EXIT_REPLICA, "%s", cause);
 		free(cause);

@@ -7,7 +7,7 @@
 #include "replica-int.h"
 
 static const char *const outbox_state_names[] = {
-	"pending", "applied", "rejected", "conflict", "discarded"
+	"pending", "applied", "rejected", "conflict", "discarded", "retried"
 };
 
 /* The name of an outbox state. */

@@ -98,7 +98,7 @@ undo_entry_read(struct replica *r, int64_t seq, struct undo_entry *e,
 	return (-1);
 }
 
-/* Refuse an entry that is applied or already discarded. */
+/* Refuse an entry that is applied, discarded or already retried. */
 static int
 undo_entry_open(const struct undo_entry *e, char **cause)
 {
@@ -110,6 +110,11 @@ undo_entry_open(const struct undo_entry *e, char **cause)
 	if (e->state == OUTBOX_DISCARDED) {
 		*cause = xprintf(_("outbox entry %lld is already discarded"),
 		    (long long)e->seq);
+		return (-1);
+	}
+	if (e->state == OUTBOX_RETRIED) {
+		*cause = xprintf(_("outbox entry %lld was already queued "
+		    "again"), (long long)e->seq);
 		return (-1);
 	}
 	return (0);
@@ -437,29 +442,55 @@ fail:
 }
 
 /*
- * Make a rejected or conflict entry pending again (its reason cleared, its
- * attempts kept). A pending entry stays as it is; applied and discarded
- * ones are refused.
+ * Send a rejected or conflict entry again. The server has answered its seq
+ * once and would answer a resend of it as a replay, so the change is
+ * queued as a new entry with the next seq, and the old one is marked
+ * retried (its reason kept as history). Retrying a conflict is the agent's
+ * "send anyway": the new reply carries force. A pending entry stays as it
+ * is. *newseq, if given, gets the seq that will be sent.
  */
 int
-replica_outbox_retry(struct replica *r, int64_t seq, char **cause)
+replica_outbox_retry(struct replica *r, int64_t seq, int64_t *newseq,
+    char **cause)
 {
 	struct undo_entry	 e;
+	json_t			*p = NULL;
+	char			*payload = NULL;
+	int64_t			 ns = seq;
 
 	if (replica_begin(r, cause) != 0)
 		return (-1);
 	if (undo_entry_read(r, seq, &e, cause) != 0 ||
 	    undo_entry_open(&e, cause) != 0)
 		goto fail;
-	if (e.state != OUTBOX_PENDING &&
-	    undo_set_state(r, seq, OUTBOX_PENDING, 1, cause) != 0)
-		goto fail;
+	if (e.state != OUTBOX_PENDING) {
+		if ((p = json_loads(e.payload, 0, NULL)) == NULL ||
+		    !json_is_object(p)) {
+			*cause = xprintf(_("outbox entry %lld has a damaged "
+			    "payload"), (long long)seq);
+			goto fail;
+		}
+		if (e.state == OUTBOX_CONFLICT &&
+		    strcmp(e.type, "reply") == 0)
+			json_object_set_new(p, "force", json_true());
+		payload = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (replica_outbox_append(r, e.type, e.ticket_id, e.entity_id,
+		    payload, &ns, cause) != 0 ||
+		    undo_set_state(r, seq, OUTBOX_RETRIED, 0, cause) != 0)
+			goto fail;
+	}
 	if (replica_commit(r, cause) != 0)
 		goto fail;
+	if (newseq != NULL)
+		*newseq = ns;
+	json_decref(p);
+	free(payload);
 	undo_entry_clear(&e);
 	return (0);
 fail:
 	replica_rollback(r);
+	json_decref(p);
+	free(payload);
 	undo_entry_clear(&e);
 	return (-1);
 }

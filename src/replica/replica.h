@@ -287,7 +287,8 @@ enum outbox_state {
 	OUTBOX_APPLIED,
 	OUTBOX_REJECTED,
 	OUTBOX_CONFLICT,
-	OUTBOX_DISCARDED	/* undone locally; pushed as a no-op */
+	OUTBOX_DISCARDED,	/* undone locally; pushed as a no-op */
+	OUTBOX_RETRIED		/* answered, then queued again as a new entry */
 };
 const char *outbox_state_name(enum outbox_state);
 
@@ -367,7 +368,8 @@ int	 replica_team_by_name(struct replica *, const char *, char **id,
  * keeps its seq (the server needs seqs without gaps) and is pushed as a
  * no-op; its local change is undone in the same transaction.
  */
-int	 replica_outbox_retry(struct replica *, int64_t seq, char **);
+int	 replica_outbox_retry(struct replica *, int64_t seq, int64_t *newseq,
+	     char **);
 int	 replica_outbox_discard(struct replica *, int64_t seq, char **);
 char	*replica_user_name(struct replica *, const char *id); /* Caller frees */
 char	*replica_team_name(struct replica *, const char *id); /* Caller frees */

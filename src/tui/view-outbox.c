@@ -491,14 +491,14 @@ vo_retry(struct view *v)
 	struct vo		*vo = v->data;
 	struct tui		*t = v->tui;
 	enum outbox_state	 was;
-	int64_t			 seq;
+	int64_t			 seq, nseq = 0;
 	char			*cause = NULL;
 
 	if (vo->cursor >= vo->l.n)
 		return;
 	seq = vo->l.v[vo->cursor].seq;
 	was = vo->l.v[vo->cursor].state;
-	if (replica_outbox_retry(t->r, seq, &cause) != 0) {
+	if (replica_outbox_retry(t->r, seq, &nseq, &cause) != 0) {
 		tui_error(t, "%s", cause);
 		free(cause);
 		return;
@@ -509,7 +509,9 @@ vo_retry(struct view *v)
 		return;
 	}
 	tui_data_changed(t);		/* reloads this view too */
-	tui_notice(t, _("change %lld will be sent again"), (long long)seq);
+	tui_notice(t, _("change %lld will be sent again as %lld%s"),
+	    (long long)seq, (long long)nseq, was == OUTBOX_CONFLICT ?
+	    _(", even though the customer wrote again") : "");
 }
 
 /* d: after asking, undo an entry's local change and discard it. */
