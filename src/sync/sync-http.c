@@ -167,16 +167,27 @@ sync_json_body(struct sync_http *h, char **cause)
 	return (j);
 }
 
+/* The "message" of an error answer, or a stand-in; allocated. */
+char *
+sync_http_message(struct sync_http *h)
+{
+	json_t		*j = json_loadb(h->body.data, h->body.len, 0, NULL);
+	const char	*msg = json_string_value(json_object_get(j, "message"));
+	char		*out;
+
+	out = xstrdup(msg != NULL ? msg : _("no reason given"));
+	json_decref(j);
+	return (out);
+}
+
 /* A non-200 answer as a failure kind and a cause naming the error. */
 int
 sync_http_error(struct sync_http *h, char **cause)
 {
-	json_t		*j = json_loadb(h->body.data, h->body.len, 0, NULL);
-	const char	*msg = json_string_value(json_object_get(j, "message"));
+	char	*msg = sync_http_message(h);
 
-	*cause = xprintf(_("the server answered %ld: %s"), h->status,
-	    msg != NULL ? msg : _("no reason given"));
-	json_decref(j);
+	*cause = xprintf(_("the server answered %ld: %s"), h->status, msg);
+	free(msg);
 	if (h->status == 401)
 		return (SYNC_ERR_AUTH);
 	if (h->status >= 500)

@@ -18,6 +18,7 @@ int	 sync_http(const char *server, const char *token, const char *path,
 	     int flags, struct sync_http *, char **cause);
 json_t	*sync_json_body(struct sync_http *, char **cause);
 int	 sync_http_error(struct sync_http *, char **cause);
+char	*sync_http_message(struct sync_http *);
 
 /* sync-apply.c: a pulled page into the replica, in one transaction. */
 int	 sync_apply_page(struct replica *, json_t *page, int64_t *rows,

@@ -160,6 +160,36 @@ sync_info(struct replica *r, struct sync_login_info *l, char **cause)
 	return (0);
 }
 
+/* Mark the pending entries a 403 answered as rejected, with why. */
+static int
+sync_forbidden(struct replica *r, struct outbox_list *ol,
+    const struct sync_login_info *l, const char *why,
+    struct sync_report *rep, char **cause)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	if (replica_begin(r, cause) != 0)
+		return (SYNC_ERR_LOCAL);
+	for (i = 0; i < ol->n; i++) {
+		if (ol->v[i].seq <= l->pushed ||
+		    ol->v[i].state != OUTBOX_PENDING)
+			continue;
+		if (replica_outbox_mark(r, ol->v[i].seq, OUTBOX_REJECTED,
+		    why, 0, cause) != 0) {
+			rc = SYNC_ERR_LOCAL;
+			break;
+		}
+		rep->pushed++;
+		rep->rejected++;
+	}
+	if (rc == 0 && replica_commit(r, cause) != 0)
+		rc = SYNC_ERR_LOCAL;
+	if (rc != 0)
+		replica_rollback(r);
+	return (rc);
+}
+
 /*
  * The outbox after the last seq the server answered, in seq order: pending
  * entries as their mutations, discarded ones as no-ops (seqs must stay
@@ -209,6 +239,15 @@ sync_push(struct replica *r, const struct sync_opts *o,
 	free(body);
 	if (rc != 0)
 		goto out;
+	if (h.status == 403) {
+		/* Not allowed to change anything (a viewer): each change is
+		 * rejected with the server's reason, and the link is fine. */
+		body = sync_http_message(&h);
+		buf_free(&h.body);
+		rc = sync_forbidden(r, &ol, l, body, rep, cause);
+		free(body);
+		goto out;
+	}
 	if (h.status != 200) {
 		rc = sync_http_error(&h, cause);
 		buf_free(&h.body);
