@@ -123,7 +123,14 @@ check "and says so" has "$ERR" "revoked"
 check "the change is kept" is \
     "$(sqlite3 "$T/b.db" 'SELECT count(*) FROM outbox WHERE state = 0')" 1
 
-# Logging out forgets the token and keeps the outbox.
+# Logging out revokes the token on the server and forgets it here.
+tr_ a sync --once
+TOK=$(sqlite3 "$T/a.db" "SELECT value FROM settings WHERE key = 'token'")
+tr_ a logout
+check "ann logs out" is "$RC" 0
+check "her token is revoked on the server" is "$(curl -s -o /dev/null \
+    -w '%{http_code}' -H "Authorization: Bearer $TOK" "$URL/v1/whoami")" 401
+# bob's token was revoked already: logout still forgets it here.
 tr_ b logout
 check "logout succeeds" is "$RC" 0
 check "the token is gone" is \

@@ -180,6 +180,7 @@ out:
 int
 cli_logout(struct cli_env *env, int argc, char **argv)
 {
+	struct sync_opts so;
 	struct replica	*r = NULL;
 	char		*cause = NULL;
 	int		 rc;
@@ -190,7 +191,8 @@ cli_logout(struct cli_env *env, int argc, char **argv)
 		    _("usage: triage logout")));
 	if ((rc = cli_open(env, 0, &r)) != 0)
 		return (rc);
-	if ((rc = sync_logout(r, NULL, &cause)) != 0) {
+	memset(&so, 0, sizeof so);
+	if ((rc = sync_logout(r, &so, &cause)) != 0) {
 		rc = cli_error(cli_sync_status(rc), "%s", cause);
 		free(cause);
 	} else

@@ -258,6 +258,31 @@ api_authenticate(struct req *r, struct reply *rp)
 	return (rc);
 }
 
+/* POST /v1/logout: revoke the token this request came with. */
+void
+api_logout(struct req *r, struct reply *rp)
+{
+	const char	*h = http_header(r, "Authorization"), *p[1];
+	char		 hash[65], *cause = NULL;
+	PGconn		*c;
+
+	/* api_authenticate has checked the header's form already. */
+	auth_token_hash(h + 7, hash);
+	p[0] = hash;
+	if ((c = pg_get(r->srv->pool, &cause)) == NULL ||
+	    pg_exec(c, "UPDATE tokens SET revoked_at = now() WHERE hash = "
+	    "decode($1, 'hex') AND revoked_at IS NULL", 1, p, NULL,
+	    &cause) != 0) {
+		if (c != NULL)
+			pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+		reply_db_error(rp, cause);
+		free(cause);
+		return;
+	}
+	pg_put(r->srv->pool, c, 0);
+	reply_json(rp, 200, json_pack("{s:b}", "revoked", 1));
+}
+
 void
 api_whoami(struct req *r, struct reply *rp)
 {

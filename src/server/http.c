@@ -34,6 +34,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/health", api_health, 0 },
 	{ "POST", "/v1/login", api_login, 0 },
 	{ "GET", "/v1/whoami", api_whoami, 1 },
+	{ "POST", "/v1/logout", api_logout, 1 },
 	{ "GET", "/v1/pull", api_pull, 1 },
 	{ "POST", "/v1/push", api_push, 1 },
 	{ "GET", "/v1/attachments/", api_attachment, 1 },

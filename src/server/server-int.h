@@ -143,6 +143,7 @@ json_t		*http_parse_body(struct req *, struct reply *);
 void		 api_health(struct req *, struct reply *);
 void		 api_login(struct req *, struct reply *);
 void		 api_whoami(struct req *, struct reply *);
+void		 api_logout(struct req *, struct reply *);
 void		 api_attachment(struct req *, struct reply *);
 int		 api_authenticate(struct req *, struct reply *);
 

@@ -104,14 +104,31 @@ out:
 	return (rc);
 }
 
-/* Forget the login. (Revoking the token on the server comes with the
- * server's logout endpoint; until then it expires.) */
+/*
+ * Revoke the token on the server (when it can be reached: a token that
+ * cannot be revoked now still expires) and forget the login here.
+ */
 int
 sync_logout(struct replica *r, const struct sync_opts *o, char **cause)
 {
-	size_t	 i;
+	struct sync_http	 h;
+	char			*server, *token, *why = NULL;
+	size_t			 i;
 
-	(void)o;
+	server = replica_setting(r, "server");
+	token = replica_setting(r, "token");
+	if (server != NULL && token != NULL) {
+		if (sync_http(server, token, "/v1/logout", "{}", o, 15, 0, &h,
+		    &why) == 0)
+			buf_free(&h.body);
+		else
+			log_warnx("%s", why);
+		free(why);
+	}
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	free(token);
+	free(server);
 	if (replica_begin(r, cause) != 0)
 		return (SYNC_ERR_LOCAL);
 	for (i = 0; i < sizeof sync_keys / sizeof sync_keys[0]; i++)
