@@ -1,6 +1,7 @@
 /* pg.c: PostgreSQL connections, the pool, bound queries and migrations. */
 #include "config.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,28 @@ pg_pool_free(struct pg_pool *p)
 	free(p);
 }
 
+/*
+ * Is an idle connection still there? A connection whose server went away
+ * (a restart) still says CONNECTION_OK until used; but its socket is
+ * readable (the termination notice, then EOF), which costs one poll to
+ * see, so no request meets a dead connection after an outage.
+ */
+static int
+pg_alive(PGconn *c)
+{
+	struct pollfd	 pfd;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		return (0);
+	pfd.fd = PQsocket(c);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) == 1 && (PQconsumeInput(c) == 0 ||
+	    PQstatus(c) != CONNECTION_OK))
+		return (0);
+	return (1);
+}
+
 PGconn *
 pg_get(struct pg_pool *p, char **cause)
 {
@@ -309,7 +332,7 @@ pg_get(struct pg_pool *p, char **cause)
 	c = p->conns[i];
 	pthread_mutex_unlock(&p->lock);
 
-	if (c != NULL && PQstatus(c) != CONNECTION_OK) {
+	if (c != NULL && !pg_alive(c)) {
 		PQfinish(c);
 		c = NULL;
 	}
