@@ -108,11 +108,41 @@ tr_ a sync --once
 check "sync without a server exits 4" is "$RC" 4
 check "and the reply waits in the outbox" is \
     "$(sqlite3 "$T/a.db" 'SELECT count(*) FROM outbox WHERE state = 0')" 1
+# Offline work: 50 more replies and 20 status changes queued while it is down.
+statuses=(pending open on_hold open)
+for i in $(seq 1 50); do
+	"$TRIAGE" --replica "$T/a.db" reply "$N" -m "offline reply $i" \
+	    > /dev/null
+	if [ $((i % 5)) -eq 0 ] && [ $((i / 5)) -le 20 ]; then
+		"$TRIAGE" --replica "$T/a.db" set "$N" \
+		    status="${statuses[$((i / 5 % 4))]}" > /dev/null
+	fi
+done
+for i in $(seq 51 60); do
+	"$TRIAGE" --replica "$T/a.db" set "$N" \
+	    status="${statuses[$((i % 4))]}" > /dev/null
+done
+check "51 replies and 20 status changes wait in the outbox" is \
+    "$(sqlite3 "$T/a.db" 'SELECT count(*) FROM outbox WHERE state = 0')" 71
 start_server
 tr_ a sync --once
-check "back online, it goes" has "$OUT" "pushed 1 (1 applied"
+check "back online, all of it goes" has "$OUT" "pushed 71 (71 applied"
 check "exactly once" is \
     "$(q "SELECT count(*) FROM messages WHERE body = 'while the server is down'")" 1
+check "every offline reply exactly once" is "$(q "SELECT count(*) || '/' ||
+    count(DISTINCT body) FROM messages WHERE body LIKE 'offline reply %'")" \
+    "50/50"
+check "in the order they were written" is "$(q "SELECT string_agg(
+    substr(body, 15), ',' ORDER BY rev) FROM messages WHERE body LIKE
+    'offline reply %'")" "$(seq -s, 1 50)"
+check "the ticket ends in the last status set" is \
+    "$(q "SELECT status FROM tickets WHERE number = $N")" \
+    "${statuses[$((60 % 4))]}"
+tr_ b sync --once
+check "bob's replica has all 50" is "$(sqlite3 "$T/b.db" "SELECT count(*)
+    FROM messages WHERE body LIKE 'offline reply %'")" 50
+tr_ a sync --once
+check "a sync after that sends nothing again" has "$OUT" "pushed 0"
 
 # A revoked token: exit 5, the outbox kept.
 A revoke --email bob@shop.test > /dev/null
