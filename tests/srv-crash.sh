@@ -1,0 +1,84 @@
+#!/bin/bash
+# srv-crash.sh: the sync engine killed at random points while it pushes
+# (50 cycles), and the server killed while a replica pushes (20 cycles):
+# afterwards every reply is on the server exactly once, the outbox says
+# applied for each, and nothing is stuck.
+set -eu
+
+NAME=srv-crash
+. "${TRIAGE_SRCDIR:-${srcdir:-.}}/tests/srv-lib.sh"
+
+A() { "$TRIAGE" admin --db "$PG_CONNINFO" "$@"; }
+A migrate > /dev/null
+A create-org Shop > /dev/null
+printf 'password-one\n' > "$T/pw"
+chmod 600 "$T/pw"
+A create-user --org Shop --email ann@shop.test --name Ann --role agent \
+    --password-file "$T/pw" > /dev/null
+A seed --org Shop --tickets 20 > /dev/null 2>&1
+start_server
+DB=$T/a.db
+tr_() { "$TRIAGE" --replica "$DB" "$@"; }
+tr_ login --server "$URL" --email ann@shop.test --password-file "$T/pw" \
+    > /dev/null
+tr_ sync --once > /dev/null
+N=$(q "SELECT number FROM tickets ORDER BY number LIMIT 1")
+
+# queue K PREFIX: K replies to #N, bodies "PREFIX 1" .. "PREFIX K".
+queue() {
+	local i
+
+	for i in $(seq 1 "$1"); do
+		tr_ reply "$N" -m "$2 $i" > /dev/null
+	done
+}
+# A random delay of 0 to $1 ms, as seconds for sleep.
+pause() { printf '0.%03d' $((RANDOM % $1)); }
+
+# The client killed: each cycle queues 4 replies and kills a sync of them
+# somewhere between its start and its end.
+landed=0
+for c in $(seq 1 50); do
+	queue 4 "client cycle $c:"
+	tr_ sync --once > /dev/null 2>&1 &
+	pid=$!
+	sleep "$(pause 25)"
+	kill -9 "$pid" 2>/dev/null && landed=$((landed + 1))
+	wait "$pid" 2>/dev/null || true
+done
+echo "# $landed of 50 kills landed before the sync had finished"
+check "at least 15 kills landed while the sync ran" test "$landed" -ge 15
+tr_ sync --once > "$T/out" 2>&1 || true
+check "after 50 killed syncs, one more finishes" has "$(cat "$T/out")" \
+    "pushed"
+check "every reply of the client cycles is on the server once" is \
+    "$(q "SELECT count(*) || '/' || count(DISTINCT body) FROM messages
+    WHERE body LIKE 'client cycle %'")" "200/200"
+check "and the outbox says applied for each" is \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE state != 1")" 0
+
+# The server killed: each cycle queues 4 replies and kills the server
+# somewhere during the sync, then starts it again on the same port.
+for c in $(seq 1 20); do
+	queue 4 "server cycle $c:"
+	tr_ sync --once > /dev/null 2>&1 &
+	pid=$!
+	sleep "$(pause 40)"
+	kill -9 "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=
+	wait "$pid" 2>/dev/null || true
+	PORT=${URL##*:} start_server
+done
+tr_ sync --once > "$T/out" 2>&1 || true
+check "after 20 killed servers, a sync finishes" has "$(cat "$T/out")" \
+    "pushed"
+check "every reply of the server cycles is on the server once" is \
+    "$(q "SELECT count(*) || '/' || count(DISTINCT body) FROM messages
+    WHERE body LIKE 'server cycle %'")" "80/80"
+check "and the outbox says applied for each" is \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE state != 1")" 0
+check "the server recorded each seq once" is \
+    "$(q "SELECT count(*) || '/' || max(seq) FROM push_results")" \
+    "$(sqlite3 "$DB" "SELECT count(*) || '/' || max(seq) FROM outbox")"
+finish
