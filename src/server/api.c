@@ -198,7 +198,6 @@ api_authenticate(struct req *r, struct reply *rp)
 {
 	const char	*h = http_header(r, "Authorization"), *tok, *p[1];
 	char		 hash[65], *cause = NULL;
-	PGconn		*c;
 	PGresult	*res;
 	size_t		 i;
 	int		 rc = -1;
@@ -218,22 +217,15 @@ api_authenticate(struct req *r, struct reply *rp)
 	}
 	auth_token_hash(tok, hash);
 	p[0] = hash;
-	if ((c = pg_get(r->srv->pool, &cause)) == NULL) {
-		reply_db_error(rp, cause);
-		free(cause);
-		return (-1);
-	}
-	if ((res = pg_query(c, "SELECT u.id, u.org_id, u.role, "
+	if ((res = pg_pool_query(r->srv->pool, "SELECT u.id, u.org_id, u.role, "
 	    "t.revoked_at IS NOT NULL, t.expires_at <= now(), "
 	    "u.active AND NOT u.deleted AND NOT o.deleted FROM tokens t "
 	    "JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id "
-	    "WHERE t.hash = decode($1, 'hex')", 1, p, NULL, &cause)) == NULL) {
-		pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+	    "WHERE t.hash = decode($1, 'hex')", 1, p, &cause)) == NULL) {
 		reply_db_error(rp, cause);
 		free(cause);
 		return (-1);
 	}
-	pg_put(r->srv->pool, c, 0);
 	if (PQntuples(res) == 0)
 		reply_error(rp, 401, "bad_token", "the token is not valid");
 	else if (strcmp(PQgetvalue(res, 0, 3), "t") == 0)
@@ -264,44 +256,36 @@ api_logout(struct req *r, struct reply *rp)
 {
 	const char	*h = http_header(r, "Authorization"), *p[1];
 	char		 hash[65], *cause = NULL;
-	PGconn		*c;
+	PGresult	*res;
 
 	/* api_authenticate has checked the header's form already. */
 	auth_token_hash(h + 7, hash);
 	p[0] = hash;
-	if ((c = pg_get(r->srv->pool, &cause)) == NULL ||
-	    pg_exec(c, "UPDATE tokens SET revoked_at = now() WHERE hash = "
-	    "decode($1, 'hex') AND revoked_at IS NULL", 1, p, NULL,
-	    &cause) != 0) {
-		if (c != NULL)
-			pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+	if ((res = pg_pool_query(r->srv->pool, "UPDATE tokens SET revoked_at "
+	    "= now() WHERE hash = decode($1, 'hex') AND revoked_at IS NULL",
+	    1, p, &cause)) == NULL) {
 		reply_db_error(rp, cause);
 		free(cause);
 		return;
 	}
-	pg_put(r->srv->pool, c, 0);
+	PQclear(res);
 	reply_json(rp, 200, json_pack("{s:b}", "revoked", 1));
 }
 
 void
 api_whoami(struct req *r, struct reply *rp)
 {
-	PGconn		*c;
 	PGresult	*res;
 	const char	*p[1] = { r->who.user_id };
 	char		*cause = NULL;
 
-	if ((c = pg_get(r->srv->pool, &cause)) == NULL ||
-	    (res = pg_query(c, "SELECT u.id, u.email, u.name, u.team_id, "
-	    "u.role, o.id, o.name FROM users u JOIN orgs o ON o.id = u.org_id "
-	    "WHERE u.id = $1", 1, p, NULL, &cause)) == NULL) {
-		if (c != NULL)
-			pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+	if ((res = pg_pool_query(r->srv->pool, "SELECT u.id, u.email, u.name, "
+	    "u.team_id, u.role, o.id, o.name FROM users u JOIN orgs o ON "
+	    "o.id = u.org_id WHERE u.id = $1", 1, p, &cause)) == NULL) {
 		reply_db_error(rp, cause);
 		free(cause);
 		return;
 	}
-	pg_put(r->srv->pool, c, 0);
 	reply_json(rp, 200, json_pack("{s:o, s:{s:s, s:s}, s:s}",
 	    "user", api_user_json(res, 0),
 	    "org", "id", PQgetvalue(res, 0, 5), "name", PQgetvalue(res, 0, 6),
@@ -328,7 +312,6 @@ void
 api_attachment(struct req *r, struct reply *rp)
 {
 	const char	*id = r->path + strlen("/v1/attachments/"), *p[2];
-	PGconn		*c;
 	PGresult	*res;
 	unsigned char	*data;
 	size_t		 len;
@@ -340,17 +323,13 @@ api_attachment(struct req *r, struct reply *rp)
 	}
 	p[0] = id;
 	p[1] = r->who.org_id;
-	if ((c = pg_get(r->srv->pool, &cause)) == NULL ||
-	    (res = pg_query(c, "SELECT name, mime, internal, content FROM "
-	    "attachments WHERE id = $1 AND org_id = $2 AND NOT deleted", 2, p,
-	    NULL, &cause)) == NULL) {
-		if (c != NULL)
-			pg_put(r->srv->pool, c, PQstatus(c) != CONNECTION_OK);
+	if ((res = pg_pool_query(r->srv->pool, "SELECT name, mime, internal, "
+	    "content FROM attachments WHERE id = $1 AND org_id = $2 AND NOT "
+	    "deleted", 2, p, &cause)) == NULL) {
 		reply_db_error(rp, cause);
 		free(cause);
 		return;
 	}
-	pg_put(r->srv->pool, c, 0);
 	if (PQntuples(res) == 0) {
 		reply_error(rp, 404, "not_found", "no such attachment");
 	} else if (r->who.role == ROLE_VIEWER &&

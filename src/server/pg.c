@@ -370,3 +370,22 @@ pg_put(struct pg_pool *p, PGconn *c, int lost)
 	}
 	pthread_mutex_unlock(&p->lock);
 }
+
+/*
+ * One statement on a connection from the pool, given back at once (and
+ * dropped if it was lost): what most requests need.
+ */
+PGresult *
+pg_pool_query(struct pg_pool *p, const char *sql, int n,
+    const char *const *params, char **cause)
+{
+	struct pg_err	 err;
+	PGconn		*c;
+	PGresult	*res;
+
+	if ((c = pg_get(p, cause)) == NULL)
+		return (NULL);
+	res = pg_query(c, sql, n, params, &err, cause);
+	pg_put(p, c, res == NULL && err.lost);
+	return (res);
+}

@@ -47,6 +47,8 @@ int		 pg_pool_warm(struct pg_pool *, char **cause);
  * cannot be reached. Give it back with pg_put, lost or not. */
 PGconn		*pg_get(struct pg_pool *, char **cause);
 void		 pg_put(struct pg_pool *, PGconn *, int lost);
+PGresult	*pg_pool_query(struct pg_pool *, const char *sql, int n,
+		    const char *const *params, char **cause);
 
 /* Organisations and users, for admin, import and seed. */
 int		 pg_org_id(PGconn *, const char *name, char id[UUID_STRLEN + 1],
