@@ -156,6 +156,7 @@ char	*path_data_dir(void);		/* $XDG_DATA_HOME/triage */
 char	*path_config_file(void);	/* $XDG_CONFIG_HOME/triage/config */
 char	*path_state_dir(void);		/* $XDG_STATE_HOME/triage */
 int	 path_mkdirs(const char *, mode_t, char **);
+int	 secret_read(const char *, char **, char **);	/* a 0600 file's first line */
 
 /* config.c: the INI config file (libinih). */
 struct config;

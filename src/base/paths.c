@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,4 +84,41 @@ fail:
 	*cause = xprintf("%s: %s", copy, strerror(errno));
 	free(copy);
 	return (-1);
+}
+
+/*
+ * Read a secret (a password) from a file: its first line, without the
+ * line end. The file must not be readable by group or others (0600), as
+ * for ssh keys. 0 with *out allocated, or -1 with cause.
+ */
+int
+secret_read(const char *path, char **out, char **cause)
+{
+	struct stat	 st;
+	FILE		*f;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0) {
+		fclose(f);
+		*cause = xprintf(_("%s: readable by others (mode %03o); "
+		    "chmod 600 it"), path, (unsigned)(st.st_mode & 0777));
+		return (-1);
+	}
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n > 0)
+		line[strcspn(line, "\r\n")] = '\0';
+	if (n <= 0 || *line == '\0') {
+		free(line);
+		*cause = xprintf(_("%s: empty"), path);
+		return (-1);
+	}
+	*out = line;
+	return (0);
 }

@@ -1,7 +1,6 @@
 /* cli-sync.c: `triage login`, `triage logout` and `triage sync`. */
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -67,35 +66,6 @@ cli_ask_password(void)
 	return (line);
 }
 
-/* The password file's first line; the file must be 0600 like any secret. */
-static char *
-cli_read_password(const char *path, char **cause)
-{
-	struct stat	 st;
-	FILE		*f;
-	char		*line = NULL;
-	size_t		 cap = 0;
-
-	if ((f = fopen(path, "re")) == NULL) {
-		*cause = xprintf("%s: %s", path, strerror(errno));
-		return (NULL);
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0) {
-		fclose(f);
-		*cause = xprintf(_("%s: readable by others; chmod 600 it"),
-		    path);
-		return (NULL);
-	}
-	if (getline(&line, &cap, f) < 0) {
-		free(line);
-		line = NULL;
-		*cause = xprintf(_("%s: empty"), path);
-	} else
-		line[strcspn(line, "\r\n")] = '\0';
-	fclose(f);
-	return (line);
-}
-
 /* The replica now holds a token: only its owner may read it. */
 static void
 cli_protect(struct replica *r)
@@ -150,8 +120,10 @@ cli_login(struct cli_env *env, int argc, char **argv)
 	}
 	if (optind != argc || server == NULL || email == NULL)
 		return (cli_error(EXIT_USAGE, "%s", _(cli_login_usage)));
-	pw = pwfile != NULL ? cli_read_password(pwfile, &cause) :
-	    cli_ask_password();
+	if (pwfile == NULL)
+		pw = cli_ask_password();
+	else if (secret_read(pwfile, &pw, &cause) != 0)
+		pw = NULL;
 	if (pw == NULL) {
 		rc = cli_error(EXIT_USAGE, "%s", cause != NULL ? cause :
 		    _("no password: give --password-file or run on a "

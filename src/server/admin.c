@@ -1,13 +1,11 @@
 /* admin.c: triage admin: migrate, organisations, users, tokens, seed, import. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "server-int.h"
 
@@ -58,46 +56,6 @@ admin_usage(FILE *f)
 	for (c = admin_cmds; c->name != NULL; c++)
 		fprintf(f, "  %s %s\n", c->name, _(c->synopsis));
 	fprintf(f, "%s\n", _("\nexit status: 0 success, 1 failure, 2 usage"));
-}
-
-/*
- * Read a secret from a file: its first line, without the newline. The file
- * must not be readable by group or others (0600), as for ssh keys.
- */
-int
-admin_read_secret(const char *path, char **out, char **cause)
-{
-	struct stat	 st;
-	FILE		*f;
-	char		*line = NULL;
-	size_t		 cap = 0;
-	ssize_t		 n;
-
-	if ((f = fopen(path, "re")) == NULL) {
-		*cause = xprintf("%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0) {
-		fclose(f);
-		*cause = xprintf(_("%s: readable by others (mode %03o); "
-		    "chmod 600 it"), path, (unsigned)(st.st_mode & 0777));
-		return (-1);
-	}
-	n = getline(&line, &cap, f);
-	fclose(f);
-	if (n <= 0) {
-		free(line);
-		*cause = xprintf(_("%s: empty"), path);
-		return (-1);
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	if (*line == '\0') {
-		free(line);
-		*cause = xprintf(_("%s: empty"), path);
-		return (-1);
-	}
-	*out = line;
-	return (0);
 }
 
 static int
@@ -279,7 +237,7 @@ admin_create_user(PGconn *c, int argc, char **argv)
 		    "and a name, in UTF-8")));
 	if ((rc = admin_check_schema(c)) != 0)
 		return (rc);
-	if (admin_read_secret(pwfile, &pw, &cause) != 0)
+	if (secret_read(pwfile, &pw, &cause) != 0)
 		goto fail;
 	if (strlen(pw) < 8) {
 		cause = xstrdup(_("the password needs at least 8 characters"));

@@ -163,7 +163,6 @@ void		 api_push(struct req *, struct reply *);
 /* admin.c: the admin subcommands share these. Exit status: 0 success,
  * 1 failure, 2 usage. */
 int		 admin_error(int status, const char *, ...) printflike(2, 3);
-int		 admin_read_secret(const char *path, char **out, char **cause);
 int		 admin_check_schema(PGconn *);
 const char	*admin_conninfo(const char *db);
 /* admin-seed.c, admin-import.c: argv[0] is the subcommand's name. */
