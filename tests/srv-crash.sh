@@ -8,14 +8,7 @@ set -eu
 NAME=srv-crash
 . "${TRIAGE_SRCDIR:-${srcdir:-.}}/tests/srv-lib.sh"
 
-A() { "$TRIAGE" admin --db "$PG_CONNINFO" "$@"; }
-A migrate > /dev/null
-A create-org Shop > /dev/null
-printf 'password-one\n' > "$T/pw"
-chmod 600 "$T/pw"
-A create-user --org Shop --email ann@shop.test --name Ann --role agent \
-    --password-file "$T/pw" > /dev/null
-A seed --org Shop --tickets 20 > /dev/null 2>&1
+shop 20 ann:agent
 start_server
 DB=$T/a.db
 tr_() { "$TRIAGE" --replica "$DB" "$@"; }

@@ -78,6 +78,28 @@ q() { pg_psql -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 has() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
 is() { [ "$1" = "$2" ]; }
 
+# A: triage admin on the test cluster.
+A() { "$TRIAGE" admin --db "$PG_CONNINFO" "$@"; }
+# shop TICKETS NAME:ROLE...: a migrated database with an organisation
+# "Shop", its users NAME@shop.test (all with the password in $T/pw) and
+# TICKETS seeded tickets.
+shop()
+{
+	local tickets=$1 u
+
+	shift
+	A migrate > /dev/null
+	A create-org Shop > /dev/null
+	printf 'password-one\n' > "$T/pw"
+	chmod 600 "$T/pw"
+	for u in "$@"; do
+		A create-user --org Shop --email "${u%%:*}@shop.test" \
+		    --name "${u%%:*}" --role "${u##*:}" --password-file "$T/pw" \
+		    > /dev/null
+	done
+	A seed --org Shop --tickets "$tickets" > /dev/null 2>&1
+}
+
 # The end: a summary line and the status automake reads.
 finish()
 {

@@ -21,16 +21,7 @@ tr_()
 	ERR=$(cat "$T/stderr")
 }
 
-A() { "$TRIAGE" admin --db "$PG_CONNINFO" "$@"; }
-A migrate > /dev/null
-A create-org Shop > /dev/null
-printf 'password-one\n' > "$T/pw"
-chmod 600 "$T/pw"
-for u in ann:agent bob:agent vic:viewer; do
-	A create-user --org Shop --email "${u%%:*}@shop.test" \
-	    --name "${u%%:*}" --role "${u##*:}" --password-file "$T/pw" > /dev/null
-done
-A seed --org Shop --tickets 120 > /dev/null 2>&1
+shop 120 ann:agent bob:agent vic:viewer
 start_server
 
 # Logging in.

@@ -20,16 +20,7 @@ SRV_CLEANUP='tm kill-server 2>/dev/null || true'
 LIMIT_MS=1000
 [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ] && LIMIT_MS=5000
 
-A() { "$TRIAGE" admin --db "$PG_CONNINFO" "$@"; }
-A migrate > /dev/null
-A create-org Shop > /dev/null
-printf 'password-one\n' > "$T/pw"
-chmod 600 "$T/pw"
-A create-user --org Shop --email ann@shop.test --name Ann --role agent \
-    --password-file "$T/pw" > /dev/null
-A create-user --org Shop --email bob@shop.test --name Bob --role agent \
-    --password-file "$T/pw" > /dev/null
-A seed --org Shop --tickets 60 > /dev/null 2>&1
+shop 60 ann:agent bob:agent
 start_server
 for who in a:ann b:bob; do
 	"$TRIAGE" --replica "$T/${who%%:*}.db" login --server "$URL" \
