@@ -117,33 +117,53 @@ http_parse_body(struct req *r, struct reply *rp)
 	return (j);
 }
 
-/* gzip a body (level 1: the links are fast, the rows many). */
-static int
-http_gzip(const char *in, size_t len, char **out, size_t *outlen)
+/*
+ * A body as it is written: plain, or gzipped as it goes (level 1: the
+ * links are fast, the rows many), so a pull page's compressing overlaps
+ * PostgreSQL reading its next table.
+ */
+void
+http_body_init(struct http_body *po, int gzip)
 {
-	z_stream	 z;
-	size_t		 cap = deflateBound(NULL, len) + 32;
-	char		*o;
-
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8,
+	memset(po, 0, sizeof *po);
+	buf_init(&po->stage);
+	buf_init(&po->out);
+	po->gzip = gzip;
+	if (gzip && deflateInit2(&po->z, 1, Z_DEFLATED, 15 + 16, 8,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return (-1);
-	cap = deflateBound(&z, len);
-	o = xmalloc(cap);
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = len;
-	z.next_out = (Bytef *)o;
-	z.avail_out = cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(o);
-		return (-1);
+		fatalx("zlib cannot start");
+}
+
+/* Move the staged bytes into the body (compressing them when gzipped). */
+void
+http_body_flush(struct http_body *po, int finish)
+{
+	int	 rc;
+
+	if (!po->gzip) {
+		buf_append(&po->out, po->stage.data, po->stage.len);
+		buf_reset(&po->stage);
+		return;
 	}
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	*out = o;
-	return (0);
+	po->z.next_in = (Bytef *)po->stage.data;
+	po->z.avail_in = (uInt)po->stage.len;
+	do {
+		buf_grow(&po->out, po->out.len + 65536);
+		po->z.next_out = (Bytef *)po->out.data + po->out.len;
+		po->z.avail_out = (uInt)(po->out.size - po->out.len);
+		rc = deflate(&po->z, finish ? Z_FINISH : Z_NO_FLUSH);
+		po->out.len = po->out.size - po->z.avail_out;
+	} while (po->z.avail_out == 0 || (finish && rc != Z_STREAM_END));
+	buf_reset(&po->stage);
+}
+
+void
+http_body_free(struct http_body *po)
+{
+	if (po->gzip)
+		deflateEnd(&po->z);
+	buf_free(&po->stage);
+	buf_free(&po->out);
 }
 
 /* A response from a body we own, gzipped when accepted and worth it. */
@@ -152,15 +172,17 @@ http_make_response(enum http_enc enc, char *body, size_t len,
     const char *type)
 {
 	struct MHD_Response	*resp;
-	char			*z;
-	size_t			 zlen;
+	struct http_body	 z;
 	int			 zipped = enc == HTTP_GZIPPED;
 
-	if (enc == HTTP_GZIP_OK && len > 1024 &&
-	    http_gzip(body, len, &z, &zlen) == 0) {
+	if (enc == HTTP_GZIP_OK && len > 1024) {
+		http_body_init(&z, 1);
+		buf_append(&z.stage, body, len);
+		http_body_flush(&z, 1);
 		free(body);
-		body = z;
-		len = zlen;
+		len = z.out.len;
+		body = buf_detach(&z.out);
+		http_body_free(&z);
 		zipped = 1;
 	}
 	resp = MHD_create_response_from_buffer(len, body,

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
-#include <zlib.h>
 
 #include "server-int.h"
 
@@ -195,64 +194,9 @@ pull_rows_json(PGresult *res, struct buf *out)
 	buf_putc(out, ']');
 }
 
-/*
- * A page's body as it is written: plain, or gzipped as it goes, so the
- * compressing of one table's rows overlaps PostgreSQL reading the next.
- */
-struct page_out {
-	int		 gzip;
-	z_stream	 z;
-	struct buf	 stage;		/* JSON not yet compressed */
-	struct buf	 out;		/* the body */
-};
-
-static void
-page_init(struct page_out *po, int gzip)
-{
-	memset(po, 0, sizeof *po);
-	buf_init(&po->stage);
-	buf_init(&po->out);
-	po->gzip = gzip;
-	if (gzip && deflateInit2(&po->z, 1, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		fatalx("zlib cannot start");
-}
-
-/* Move the staged JSON into the body (compressing it when gzipped). */
-static void
-page_flush(struct page_out *po, int finish)
-{
-	int	 rc;
-
-	if (!po->gzip) {
-		buf_append(&po->out, po->stage.data, po->stage.len);
-		buf_reset(&po->stage);
-		return;
-	}
-	po->z.next_in = (Bytef *)po->stage.data;
-	po->z.avail_in = (uInt)po->stage.len;
-	do {
-		buf_grow(&po->out, po->out.len + 65536);
-		po->z.next_out = (Bytef *)po->out.data + po->out.len;
-		po->z.avail_out = (uInt)(po->out.size - po->out.len);
-		rc = deflate(&po->z, finish ? Z_FINISH : Z_NO_FLUSH);
-		po->out.len = po->out.size - po->z.avail_out;
-	} while (po->z.avail_out == 0 || (finish && rc != Z_STREAM_END));
-	buf_reset(&po->stage);
-}
-
-static void
-page_free(struct page_out *po)
-{
-	if (po->gzip)
-		deflateEnd(&po->z);
-	buf_free(&po->stage);
-	buf_free(&po->out);
-}
-
 /* Read the results of a pipeline up to its sync; 0, or -1 with cause. */
 static int
-pull_drain(PGconn *c, struct page_out *po, int *total, struct pg_err *err,
+pull_drain(PGconn *c, struct http_body *po, int *total, struct pg_err *err,
     char **cause)
 {
 	PGresult	*res;
@@ -291,7 +235,7 @@ pull_drain(PGconn *c, struct page_out *po, int *total, struct pg_err *err,
 			pull_rows_json(res, &po->stage);
 			first = 0;
 			*total += n;
-			page_flush(po, 0);
+			http_body_flush(po, 0);
 		}
 		PQclear(res);
 		i++;
@@ -310,7 +254,7 @@ pull_drain(PGconn *c, struct page_out *po, int *total, struct pg_err *err,
  */
 static int
 pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
-    struct page_out *po, int *nrows, int *lost, char **cause)
+    struct http_body *po, int *nrows, int *lost, char **cause)
 {
 	struct pg_err	 err;
 	PGresult	*res;
@@ -368,7 +312,7 @@ pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
 	if (pg_exec(c, "COMMIT", 0, NULL, &err, cause) != 0)
 		goto fail;
 	buf_puts(&po->stage, "}}");
-	page_flush(po, 1);
+	http_body_flush(po, 1);
 	*nrows = total;
 	return (0);
 fail:
@@ -494,7 +438,7 @@ api_pull(struct req *r, struct reply *rp)
 {
 	struct waiters	*ws = r->srv->waiters;
 	struct waiter	*w = r->waiter;
-	struct page_out	 po;
+	struct http_body	 po;
 	PGconn		*c;
 	char		*cause = NULL;
 	int64_t		 since, limit, wait;
@@ -530,12 +474,12 @@ api_pull(struct req *r, struct reply *rp)
 
 		if ((c = pg_get(r->srv->pool, &cause)) == NULL)
 			break;
-		page_init(&po, r->gzip_ok);
+		http_body_init(&po, r->gzip_ok);
 		if (pull_page(c, r->who.org_id, since, (int)limit,
 		    r->who.role == ROLE_VIEWER, &po, &nrows, &lost,
 		    &cause) != 0) {
 			pg_put(r->srv->pool, c, lost);
-			page_free(&po);
+			http_body_free(&po);
 			break;
 		}
 		pg_put(r->srv->pool, c, 0);
@@ -546,11 +490,11 @@ api_pull(struct req *r, struct reply *rp)
 			rp->len = po.out.len;
 			rp->body = buf_detach(&po.out);
 			rp->gzipped = po.gzip;
-			page_free(&po);
+			http_body_free(&po);
 			rp->type = "application/json";
 			return;
 		}
-		page_free(&po);
+		http_body_free(&po);
 
 		/* Nothing new: wait, unless a change came in meanwhile. */
 		pthread_mutex_lock(&ws->lock);
@@ -629,7 +573,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 {
 	struct waiter		*w, *g, *rest, *group, *next, *keep = NULL;
 	struct shared_resp	*sh;
-	struct page_out		 po;
+	struct http_body		 po;
 	PGconn			*c;
 	char			*cause = NULL;
 	int			 nrows, lost = 0, gzip;
@@ -654,7 +598,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 		list = rest;
 		gzip = group->r->gzip_ok;
 
-		page_init(&po, gzip);
+		http_body_init(&po, gzip);
 		nrows = 0;
 		if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
 		    pull_page(c, group->org, group->since, group->limit,
@@ -665,7 +609,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 			log_warnx("pull wake: %s", cause);
 			free(cause);
 			cause = NULL;
-			page_free(&po);
+			http_body_free(&po);
 			for (w = group; w != NULL; w = w->next)
 				w->expired = 1;
 			waiters_resume(group);
@@ -673,7 +617,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 		}
 		pg_put(ws->srv->pool, c, 0);
 		if (nrows == 0) {
-			page_free(&po);
+			http_body_free(&po);
 			for (w = group; w->next != NULL; w = w->next)
 				;
 			w->next = keep;
@@ -684,7 +628,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 		sh->resp = http_make_response(gzip ? HTTP_GZIPPED : HTTP_PLAIN,
 		    po.out.data, po.out.len, "application/json");
 		po.out.data = NULL;
-		page_free(&po);
+		http_body_free(&po);
 		for (w = group; w != NULL; w = w->next)
 			sh->refs++;
 		for (w = group; w != NULL; w = w->next)

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <zlib.h>
 
 #include "base/base.h"
 #include "model/model.h"
@@ -127,6 +128,15 @@ struct reply {
 };
 
 /* http.c */
+struct http_body {
+	int		 gzip;
+	z_stream	 z;
+	struct buf	 stage;		/* bytes not yet compressed */
+	struct buf	 out;		/* the body */
+};
+void		 http_body_init(struct http_body *, int gzip);
+void		 http_body_flush(struct http_body *, int finish);
+void		 http_body_free(struct http_body *);
 int		 http_start(struct server *, const char *listen, int threads,
 		    char **cause);
 void		 http_stop(struct server *);
