@@ -243,7 +243,6 @@ api_authenticate(struct req *r, struct reply *rp)
 		snprintf(r->who.org_id, sizeof r->who.org_id, "%s",
 		    PQgetvalue(res, 0, 1));
 		r->who.role = (enum role)role_parse(PQgetvalue(res, 0, 2));
-		r->authed = 1;
 		rc = 0;
 	}
 	PQclear(res);

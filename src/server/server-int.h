@@ -108,11 +108,9 @@ struct req {
 	int			 too_big;
 	int			 gzip_ok;	/* Accept-Encoding has gzip */
 	int64_t			 start_ns;
-	int			 authed;
 	struct caller		 who;
 	/* A pull waiting for a change (pull.c). */
 	struct waiter		*waiter;
-	int			 resumed;
 	int			 status;	/* sent, for the log */
 };
 
