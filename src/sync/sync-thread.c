@@ -219,9 +219,7 @@ sync_thread_stop(struct sync_thread *t)
 {
 	if (t == NULL)
 		return;
-	pthread_mutex_lock(&t->lock);
-	pthread_cond_signal(&t->cond);
-	pthread_mutex_unlock(&t->lock);
+	/* The flag first, then the wake-ups: a back-off wait sees it. */
 	sync_cancel_poke(&t->cancel, 1);
 	pthread_mutex_lock(&t->lock);
 	pthread_cond_signal(&t->cond);
