@@ -52,6 +52,28 @@ char	*buf_detach(struct buf *);		/* Caller frees. */
 int	 buf_read_file(struct buf *, const char *, size_t, char **);
 int	 buf_read_fd(struct buf *, int, size_t, char **);
 
+/* jscan.c: one token at a time from JSON text that it unescapes in place. */
+enum {
+	JT_ERROR, JT_END, JT_OBJECT, JT_OBJECT_END, JT_ARRAY, JT_ARRAY_END,
+	JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL
+};
+struct jscan {
+	char		*start, *p, *end;
+	const char	*error;		/* set with JT_ERROR */
+	size_t		 where;		/* the error's byte offset */
+	char		*str;		/* JT_STRING: NUL-terminated */
+	size_t		 len;
+	int		 key;		/* the string names an object member */
+	int64_t		 num;		/* JT_NUMBER, when integral */
+	int		 integral;
+	int		 stack[32];
+	int		 depth, need, empty, inval, done;
+};
+void	 jscan_init(struct jscan *, char *, size_t);
+int	 jscan_next(struct jscan *);
+int	 jscan_skip(struct jscan *, int);
+void	 buf_json_string(struct buf *, const char *);
+
 /* base64.c */
 void	 buf_base64(struct buf *, const void *, size_t);
 

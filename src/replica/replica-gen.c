@@ -154,13 +154,17 @@ replica_generate(struct replica *r, const struct gen_opts *opts,
 	if (rc == 0 && g.me != NULL)
 		rc = replica_setting_set(r, "user_id", g.me, cause);
 	if (rc == 0)
+		rc = replica_bulk_done(r, cause);
+	if (rc == 0)
 		rc = replica_commit(r, cause);
 	if (rc != 0)
 		replica_rollback(r);
 	free(g.me);
+	if (rc == 0)
+		rc = replica_analyze(r, cause);
 	if (rc == 0 && (r->flags & REPLICA_BULK))
-		rc = replica_bulk_done(r, cause);
-	else if (rc == 0)
-		rc = rp_exec(r, "ANALYZE", cause);
+		rc = rp_exec(r, "PRAGMA journal_mode = WAL; "
+		    "PRAGMA locking_mode = NORMAL; PRAGMA synchronous = NORMAL",
+		    cause);
 	return (rc);
 }

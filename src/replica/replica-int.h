@@ -32,8 +32,6 @@ struct replica {
 	int		 flags;
 	int		 version;
 	sqlite3_stmt	*stmts[RS_COUNT];
-	char		**deferred;	/* bulk load: SQL to run when done */
-	size_t		 ndeferred;
 };
 
 /* The caches' statement for slot, prepared on first use; NULL with *cause. */
@@ -45,8 +43,12 @@ char		*rp_error(struct replica *, const char *);	/* Caller frees. */
 int		 rp_exec(struct replica *, const char *, char **);
 int		 rp_lookup(struct replica *, const char *, const char *, char **,
 		     char **);
-int		 replica_bulk_begin(struct replica *, char **);
-int		 replica_bulk_done(struct replica *, char **);
+
+/* What a bulk load drops and builds again at its end. */
+#define RP_BULK_DEFERRED \
+	"sql IS NOT NULL AND ((type = 'index' AND name NOT LIKE 'sqlite_%' " \
+	"AND sql NOT LIKE 'CREATE UNIQUE%') OR (type = 'trigger' AND " \
+	"name LIKE '%_fts_%'))"
 
 void		 rp_bind_text(sqlite3_stmt *, int, const char *);
 void		 rp_bind_int(sqlite3_stmt *, int, int64_t);	/* 0: NULL */

@@ -394,9 +394,6 @@ replica_close(struct replica *r)
 		return;
 	for (i = 0; i < RS_COUNT; i++)
 		sqlite3_finalize(r->stmts[i]);
-	for (i = 0; i < (int)r->ndeferred; i++)
-		free(r->deferred[i]);
-	free(r->deferred);
 	if (r->db != NULL)
 		sqlite3_close(r->db);
 	free(r->path);
@@ -440,87 +437,113 @@ replica_rollback(struct replica *r)
 }
 
 /*
- * Start a bulk load: drop the secondary indexes and the full-text triggers,
- * remembering their SQL. Building an index once from sorted rows is far
- * cheaper than millions of inserts in random key order.
+ * Start a bulk load inside the caller's transaction: drop the secondary
+ * indexes (not the unique ones: they keep the data right) and the
+ * full-text triggers, keeping their SQL in bulk_ddl. Building an index
+ * once from sorted rows is far cheaper than millions of inserts in random
+ * key order. A load already under way is left as it is.
  */
 int
 replica_bulk_begin(struct replica *r, char **cause)
 {
 	sqlite3_stmt	*s;
 	struct buf	 drop = BUF_INIT;
-	char		*name;
 	int		 rc;
 
-	if (!(r->flags & REPLICA_BULK))
+	if (replica_bulk_active(r))
 		return (0);
-	if (rp_prepare(r, "SELECT type, name, sql FROM sqlite_master WHERE "
-	    "sql IS NOT NULL AND ((type = 'index' AND name NOT LIKE "
-	    "'sqlite_%') OR (type = 'trigger' AND name LIKE '%_fts_%'))",
-	    &s, cause) != 0)
+	if (rp_exec(r, "INSERT INTO bulk_ddl(sql) SELECT sql FROM "
+	    "sqlite_master WHERE " RP_BULK_DEFERRED " ORDER BY type, name",
+	    cause) != 0)
 		return (-1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r->deferred = xreallocarray(r->deferred, r->ndeferred + 1,
-		    sizeof *r->deferred);
-		r->deferred[r->ndeferred++] = rp_col_text(s, 2);
-		name = rp_col_text(s, 1);
+	if (rp_prepare(r, "SELECT type, name FROM sqlite_master WHERE "
+	    RP_BULK_DEFERRED, &s, cause) != 0)
+		return (-1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		buf_printf(&drop, "DROP %s \"%s\";",
 		    strcmp((const char *)sqlite3_column_text(s, 0), "index") ==
-		    0 ? "INDEX" : "TRIGGER", name);
-		free(name);
-	}
+		    0 ? "INDEX" : "TRIGGER", sqlite3_column_text(s, 1));
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		*cause = rp_error(r, _("reading the schema"));
 		buf_free(&drop);
 		return (-1);
 	}
-	rc = rp_exec(r, buf_cstr(&drop), cause);
+	rc = drop.len > 0 ? rp_exec(r, buf_cstr(&drop), cause) : 0;
 	buf_free(&drop);
 	return (rc);
 }
 
+/* Whether a bulk load is under way (its indexes wait in bulk_ddl). */
+int
+replica_bulk_active(struct replica *r)
+{
+	sqlite3_stmt	*s;
+	int		 active = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT 1 FROM bulk_ddl LIMIT 1", -1,
+	    &s, NULL) != SQLITE_OK)
+		return (0);
+	active = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return (active);
+}
+
 /*
- * End a bulk load: recreate what replica_bulk_begin() dropped, fill the
- * full-text indexes from their tables, and make the file an ordinary WAL
- * replica.
+ * End a bulk load inside the caller's transaction: recreate what
+ * replica_bulk_begin() dropped and fill the full-text indexes from their
+ * tables. The caller then runs ANALYZE outside it.
  */
 int
 replica_bulk_done(struct replica *r, char **cause)
 {
 	sqlite3_stmt	*s;
 	struct buf	 sql = BUF_INIT;
-	char		*name;
-	size_t		 i;
 	int		 rc;
 
-	if (!(r->flags & REPLICA_BULK))
+	if (rp_prepare(r, "SELECT sql FROM bulk_ddl ORDER BY seq", &s,
+	    cause) != 0)
+		return (-1);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		buf_printf(&sql, "%s;", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (sql.len == 0) {
+		buf_free(&sql);
 		return (0);
-	for (i = 0; i < r->ndeferred; i++)
-		buf_printf(&sql, "%s;", r->deferred[i]);
+	}
 	if (rp_prepare(r, "SELECT name FROM sqlite_master WHERE type = 'table' "
 	    "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'", &s, cause) != 0) {
 		buf_free(&sql);
 		return (-1);
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		name = rp_col_text(s, 0);
-		buf_printf(&sql, "INSERT INTO \"%s\"(\"%s\") "
-		    "VALUES ('rebuild');", name, name);
-		free(name);
-	}
+	while (sqlite3_step(s) == SQLITE_ROW)
+		buf_printf(&sql, "INSERT INTO \"%s\"(\"%s\") VALUES "
+		    "('rebuild');", sqlite3_column_text(s, 0),
+		    sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
+	buf_printf(&sql, "DELETE FROM bulk_ddl;");
 	rc = rp_exec(r, buf_cstr(&sql), cause);
 	buf_free(&sql);
-	for (i = 0; i < r->ndeferred; i++)
-		free(r->deferred[i]);
-	free(r->deferred);
-	r->deferred = NULL;
-	r->ndeferred = 0;
-	if (rc != 0)
-		return (-1);
-	return (rp_exec(r, "ANALYZE; PRAGMA journal_mode = WAL; "
-	    "PRAGMA locking_mode = NORMAL; PRAGMA synchronous = NORMAL", cause));
+	return (rc);
+}
+
+/*
+ * The page cache for a bulk load: big enough to hold the unique indexes
+ * that every row goes into in random order (64 MB); 0 restores the
+ * default.
+ */
+int
+replica_bulk_cache(struct replica *r, int on, char **cause)
+{
+	return (rp_exec(r, on ? "PRAGMA cache_size = -65536" :
+	    "PRAGMA cache_size = -2000", cause));
+}
+
+/* Statistics for the query planner, after a bulk load. */
+int
+replica_analyze(struct replica *r, char **cause)
+{
+	return (rp_exec(r, "ANALYZE", cause));
 }
 
 /* Check the database's integrity and that every FTS index matches its table. */

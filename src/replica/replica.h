@@ -36,6 +36,11 @@ int	 replica_begin(struct replica *, char **);
 int	 replica_commit(struct replica *, char **);
 void	 replica_rollback(struct replica *);
 int	 replica_check(struct replica *, char **);	/* integrity + FTS */
+int	 replica_bulk_begin(struct replica *, char **);	/* in a transaction */
+int	 replica_bulk_active(struct replica *);
+int	 replica_bulk_done(struct replica *, char **);	/* in a transaction */
+int	 replica_bulk_cache(struct replica *, int, char **);
+int	 replica_analyze(struct replica *, char **);
 
 /* replica-settings.c: key/value settings and the current user. */
 char	*replica_setting(struct replica *, const char *);	/* Caller frees. */

@@ -21,7 +21,22 @@ int	 sync_http_error(struct sync_http *, char **cause);
 char	*sync_http_message(struct sync_http *);
 
 /* sync-apply.c: a pulled page into the replica, in one transaction. */
-int	 sync_apply_page(struct replica *, json_t *page, int64_t *rows,
-	     char **cause);
+struct sync_page {
+	struct buf	 text;
+	struct jscan	 js;
+	int64_t		 cursor;
+	int		 more;
+	struct buf	 row_list;
+};
+struct sync_batch {
+	int		 open;		/* a transaction holds applied pages */
+	int64_t		 rows;		/* in it */
+};
+#define SYNC_BULK_BATCH		200000	/* rows per bulk load commit */
+int	 sync_page_open(struct sync_page *, struct buf *, char **cause);
+int	 sync_page_apply(struct sync_page *, struct replica *,
+	     struct sync_batch *, int64_t *rows, char **cause);
+int	 sync_batch_commit(struct replica *, struct sync_batch *, char **);
+void	 sync_page_free(struct sync_page *);
 
 #endif

@@ -1,6 +1,7 @@
 /* sync.c: login, logout, and a sync round: push the outbox, pull pages. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 #include "sync-int.h"
 
 #define SYNC_PUSH_BATCH		200
-#define SYNC_PULL_LIMIT		5000
+#define SYNC_PULL_LIMIT		10000
 
 /* Settings that hold the login; the token is the secret among them. */
 static const char *const sync_keys[] = { "server", "token", "client_id",
@@ -329,6 +330,30 @@ out:
 	return (rc);
 }
 
+/*
+ * The next page, fetched in a thread while the one before it is applied:
+ * the server reads and sends page N + 1 while SQLite writes page N.
+ */
+struct sync_prefetch {
+	pthread_t			 thread;
+	const struct sync_login_info	*l;
+	const struct sync_opts		*o;
+	char				 path[128];
+	int				 rc;
+	struct sync_http		 h;
+	char				*cause;
+};
+
+static void *
+sync_prefetch_run(void *arg)
+{
+	struct sync_prefetch	*pf = arg;
+
+	pf->rc = sync_http(pf->l->server, pf->l->token, pf->path, NULL, pf->o,
+	    60, 0, &pf->h, &pf->cause);
+	return (NULL);
+}
+
 int
 sync_round(struct replica *r, const struct sync_opts *o, int wait,
     struct sync_report *rep, void (*progress)(void *, int64_t), void *arg,
@@ -336,10 +361,12 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 {
 	struct sync_login_info	 l;
 	struct sync_http	 h;
-	json_t			*page;
+	struct sync_prefetch	 pf;
+	struct sync_page	 pg;
+	struct sync_batch	 batch = { 0, 0 };
 	char			 path[128];
 	int64_t			 cursor, rows;
-	int			 rc, more;
+	int			 rc, more, fetched = 0;
 
 	memset(rep, 0, sizeof *rep);
 	if ((rc = sync_info(r, &l, cause)) != 0)
@@ -360,42 +387,69 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 			progress(arg, rep->pulled);
 	} while (1);
 	for (;;) {
-		if (replica_sync_cursor(r, &cursor, cause) != 0) {
-			rc = SYNC_ERR_LOCAL;
-			goto out;
+		if (!fetched) {
+			if (replica_sync_cursor(r, &cursor, cause) != 0) {
+				rc = SYNC_ERR_LOCAL;
+				goto out;
+			}
+			snprintf(path, sizeof path, "/v1/pull?since=%lld&"
+			    "limit=%d&wait=%d", (long long)cursor,
+			    SYNC_PULL_LIMIT, rep->pages > 0 ? wait : 0);
+			rc = sync_http(l.server, l.token, path, NULL, o,
+			    (long)wait + 60, rep->pages > 0 ?
+			    SYNC_HTTP_WAITING : 0, &h, cause);
+			if (rc == SYNC_ERR_STOPPED && o->cancel != NULL &&
+			    !__atomic_load_n(&o->cancel->stopped,
+			    __ATOMIC_SEQ_CST)) {
+				/* Poked: something to push; the round is
+				 * done. */
+				free(*cause);
+				*cause = NULL;
+				rc = 0;
+				goto out;
+			}
+			if (rc != 0)
+				goto out;
 		}
-		snprintf(path, sizeof path, "/v1/pull?since=%lld&limit=%d"
-		    "&wait=%d", (long long)cursor, SYNC_PULL_LIMIT,
-		    rep->pages > 0 ? wait : 0);
-		rc = sync_http(l.server, l.token, path, NULL, o,
-		    (long)wait + 60, rep->pages > 0 ? SYNC_HTTP_WAITING : 0,
-		    &h, cause);
-		if (rc == SYNC_ERR_STOPPED && o->cancel != NULL &&
-		    !__atomic_load_n(&o->cancel->stopped, __ATOMIC_SEQ_CST)) {
-			/* Poked: something to push; the round is done. */
-			free(*cause);
-			*cause = NULL;
-			rc = 0;
-			goto out;
-		}
-		if (rc != 0)
-			goto out;
+		fetched = 0;
 		if (h.status != 200) {
 			rc = sync_http_error(&h, cause);
 			buf_free(&h.body);
 			goto out;
 		}
-		page = sync_json_body(&h, cause);
-		buf_free(&h.body);
-		if (page == NULL) {
+		if (sync_page_open(&pg, &h.body, cause) != 0) {
+			sync_page_free(&pg);
 			rc = SYNC_ERR_SERVER;
 			goto out;
 		}
-		more = json_is_true(json_object_get(page, "more"));
-		rc = sync_apply_page(r, page, &rows, cause);
-		rep->cursor = json_integer_value(json_object_get(page,
-		    "cursor"));
-		json_decref(page);
+		if (pg.more) {
+			memset(&pf, 0, sizeof pf);
+			pf.l = &l;
+			pf.o = o;
+			snprintf(pf.path, sizeof pf.path, "/v1/pull?since=%lld&"
+			    "limit=%d&wait=0", (long long)pg.cursor,
+			    SYNC_PULL_LIMIT);
+			if (pthread_create(&pf.thread, NULL, sync_prefetch_run,
+			    &pf) == 0)
+				fetched = 1;
+		}
+		rc = sync_page_apply(&pg, r, &batch, &rows, cause);
+		rep->cursor = pg.cursor;
+		more = pg.more;
+		sync_page_free(&pg);
+		if (fetched) {
+			pthread_join(pf.thread, NULL);
+			if (rc == 0 && pf.rc != 0) {
+				*cause = pf.cause;
+				rc = pf.rc;
+				goto out;
+			}
+			h = pf.h;
+			if (rc != 0) {
+				buf_free(&h.body);
+				free(pf.cause);
+			}
+		}
 		if (rc != 0) {
 			rc = SYNC_ERR_SERVER;
 			goto out;
@@ -409,6 +463,16 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 	}
 	rc = 0;
 out:
+	/* Pages a bulk load applied before a failure are whole: keep them. */
+	if (batch.open) {
+		char *why = NULL;
+
+		if (sync_batch_commit(r, &batch, &why) != 0 && rc == 0) {
+			*cause = why;
+			rc = SYNC_ERR_LOCAL;
+		} else
+			free(why);
+	}
 	sync_info_free(&l);
 	return (rc);
 }
