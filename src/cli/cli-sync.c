@@ -196,10 +196,11 @@ cli_sync(struct cli_env *env, int argc, char **argv)
 	};
 	struct sync_opts	 so;
 	struct sync_report	 rep;
+	struct sync_cancel	 cancel;
 	struct replica		*r = NULL;
 	char			*cause = NULL;
 	int			 c, rc, once = 0, tty = isatty(STDERR_FILENO);
-	unsigned int		 backoff = 1;
+	int64_t			 backoff = 1000, pause;
 
 	memset(&so, 0, sizeof so);
 	optind = 0;
@@ -220,9 +221,13 @@ cli_sync(struct cli_env *env, int argc, char **argv)
 		    "[--once] [--cacert FILE]")));
 	if ((rc = cli_open(env, 0, &r)) != 0)
 		return (rc);
+	/* Transfers through one multi handle reuse its connections. */
+	sync_cancel_init(&cancel);
+	so.cancel = &cancel;
 	for (;;) {
 		rc = sync_round(r, &so, once ? 0 : 25, &rep,
 		    cli_sync_progress, &tty, &cause);
+		so.idle_cursor = rc == 0 ? rep.cursor : 0;
 		if (tty && rep.pages > 0)
 			fputc('\n', stderr);
 		if (rc == 0) {
@@ -237,7 +242,7 @@ cli_sync(struct cli_env *env, int argc, char **argv)
 				    (long long)rep.pulled,
 				    (long long)rep.cursor);
 			fflush(stdout);
-			backoff = 1;
+			backoff = 1000;
 			if (once)
 				break;
 			continue;
@@ -248,12 +253,13 @@ cli_sync(struct cli_env *env, int argc, char **argv)
 			break;
 		}
 		/* Offline or server trouble: say so and try again later. */
-		log_warnx("%s; retrying in %u s", cause, backoff);
+		pause = sync_backoff(&backoff);
+		log_warnx("%s; retrying in %.1f s", cause, pause / 1000.0);
 		free(cause);
 		cause = NULL;
-		sleep(backoff);
-		backoff = backoff < 60 ? backoff * 2 : 60;
+		usleep((useconds_t)(pause * 1000));
 	}
+	sync_cancel_free(&cancel);
 	replica_close(r);
 	return (rc);
 }

@@ -82,11 +82,12 @@ st_page(void *arg, int64_t rows)
 	st_wake(t);
 }
 
-/* Wait up to ms, or until poked or stopped. */
-static void
+/* Wait up to ms, or until poked or stopped; 1 if poked. */
+static int
 sync_sleep(struct sync_thread *t, int64_t ms)
 {
 	struct timespec	 ts;
+	int		 poked;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += ms / 1000;
@@ -101,8 +102,10 @@ sync_sleep(struct sync_thread *t, int64_t ms)
 		if (pthread_cond_timedwait(&t->cond, &t->lock, &ts) ==
 		    ETIMEDOUT)
 			break;
+	poked = t->poked;
 	t->poked = 0;
 	pthread_mutex_unlock(&t->lock);
+	return (poked);
 }
 
 static void *
@@ -113,7 +116,7 @@ sync_main(void *arg)
 	struct sync_report	 rep;
 	struct replica		*r = NULL;
 	char			*cause = NULL;
-	int64_t			 backoff = 1000, cursor;
+	int64_t			 backoff = 1000, before, cursor;
 	int			 rc, first;
 
 	thread_background();
@@ -145,9 +148,11 @@ sync_main(void *arg)
 			free(cause);
 			break;
 		}
+		o.idle_cursor = 0;
 		if (rc == 0) {
 			st_set(t, SYNC_ONLINE, NULL, rep.pulled > 0 ||
 			    rep.pushed > 0);
+			o.idle_cursor = rep.cursor;
 			backoff = 1000;
 			continue;
 		}
@@ -156,12 +161,15 @@ sync_main(void *arg)
 		    SYNC_OFFLINE, cause, rep.pulled > 0 || rep.pushed > 0);
 		free(cause);
 		cause = NULL;
-		/* Back off with jitter: 1 s, 2 s, ... 60 s, +/- a quarter. */
-		sync_sleep(t, backoff * 3 / 4 +
-		    (int64_t)(arc4random_uniform((uint32_t)(backoff / 2 + 1))));
-		backoff = backoff < 60000 ? backoff * 2 : 60000;
+		/*
+		 * Back off with jitter. A poke (a change made meanwhile)
+		 * retries at once, but does not lengthen the next pause.
+		 */
 		if (rc == SYNC_ERR_AUTH)
 			backoff = 60000;
+		before = backoff;
+		if (sync_sleep(t, sync_backoff(&backoff)))
+			backoff = before;
 	}
 	replica_close(r);
 	return (NULL);

@@ -366,7 +366,7 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 	struct sync_batch	 batch = { 0, 0 };
 	char			 path[128];
 	int64_t			 cursor, rows;
-	int			 rc, more, fetched = 0;
+	int			 rc, more, fetched = 0, waiting;
 
 	memset(rep, 0, sizeof *rep);
 	if ((rc = sync_info(r, &l, cause)) != 0)
@@ -392,12 +392,14 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 				rc = SYNC_ERR_LOCAL;
 				goto out;
 			}
+			waiting = wait > 0 && (rep->pages > 0 || (rep->pushed == 0 &&
+			    cursor == o->idle_cursor && cursor > 0));
 			snprintf(path, sizeof path, "/v1/pull?since=%lld&"
 			    "limit=%d&wait=%d", (long long)cursor,
-			    SYNC_PULL_LIMIT, rep->pages > 0 ? wait : 0);
+			    SYNC_PULL_LIMIT, waiting ? wait : 0);
 			rc = sync_http(l.server, l.token, path, NULL, o,
-			    (long)wait + 60, rep->pages > 0 ?
-			    SYNC_HTTP_WAITING : 0, &h, cause);
+			    (long)wait + 60, waiting ? SYNC_HTTP_WAITING : 0,
+			    &h, cause);
 			if (rc == SYNC_ERR_STOPPED && o->cancel != NULL &&
 			    !__atomic_load_n(&o->cancel->stopped,
 			    __ATOMIC_SEQ_CST)) {
@@ -438,6 +440,7 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 		more = pg.more;
 		sync_page_free(&pg);
 		if (fetched) {
+			waiting = 0;
 			pthread_join(pf.thread, NULL);
 			if (rc == 0 && pf.rc != 0) {
 				*cause = pf.cause;
@@ -458,7 +461,7 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 		rep->pages++;
 		if (progress != NULL)
 			progress(arg, rep->pulled);
-		if (!more && (wait == 0 || rep->pages > 1 || rows > 0))
+		if (!more && (wait == 0 || waiting || rows > 0))
 			break;
 	}
 	rc = 0;
@@ -475,4 +478,17 @@ out:
 	}
 	sync_info_free(&l);
 	return (rc);
+}
+
+int64_t
+sync_backoff(int64_t *backoff)
+{
+	int64_t	 ms;
+
+	if (*backoff < 1000)
+		*backoff = 1000;
+	ms = *backoff * 3 / 4 +
+	    (int64_t)arc4random_uniform((uint32_t)(*backoff / 2 + 1));
+	*backoff = *backoff < 60000 ? *backoff * 2 : 60000;
+	return (ms);
 }

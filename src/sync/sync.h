@@ -31,6 +31,12 @@ struct sync_opts {
 	const char	*cacert;	/* a private CA's certificates, or NULL */
 	long		 connect_timeout;	/* seconds; 0: 10 */
 	struct sync_cancel *cancel;	/* NULL: transfers run to the end */
+	/*
+	 * The cursor the caller's last round ended caught up at (0: none).
+	 * While the replica is still there and nothing is pushed, a round's
+	 * first pull is already the waiting one: one request per change.
+	 */
+	int64_t		 idle_cursor;
 };
 
 int	 sync_login(struct replica *, const char *server, const char *email,
@@ -56,6 +62,13 @@ struct sync_report {
 int	 sync_round(struct replica *, const struct sync_opts *, int wait,
 	     struct sync_report *, void (*progress)(void *, int64_t),
 	     void *, char **cause);
+
+/*
+ * The pause before retrying after a failure: *backoff ms (1 s at first)
+ * give or take a quarter, at random, so clients that lost the same server
+ * do not return in step; *backoff then doubles, up to a minute.
+ */
+int64_t	 sync_backoff(int64_t *backoff);
 
 /* What the functions above return: 0, or what kind of failure. */
 #define SYNC_ERR_OFFLINE	1	/* no answer: retry later */
