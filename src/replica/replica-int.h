@@ -22,6 +22,7 @@ enum replica_stmt {
 	RS_PUT_ATTACHMENT,
 	RS_PUT_EVENT,
 	RS_OUTBOX_APPEND,
+	RS_OUTBOX_OVERLAY,
 	RS_SETTING_GET,
 	RS_COUNT
 };
@@ -43,6 +44,7 @@ char		*rp_error(struct replica *, const char *);	/* Caller frees. */
 int		 rp_exec(struct replica *, const char *, char **);
 int		 rp_lookup(struct replica *, const char *, const char *, char **,
 		     char **);
+int		 rp_outbox_undo_rejected(struct replica *, int64_t, char **);
 
 /* What a bulk load drops and builds again at its end. */
 #define RP_BULK_DEFERRED \

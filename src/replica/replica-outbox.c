@@ -134,6 +134,9 @@ replica_outbox_mark(struct replica *r, int64_t seq, enum outbox_state state,
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if (state == OUTBOX_REJECTED && rp_outbox_undo_rejected(r, seq,
+	    cause) != 0)
+		return (-1);
 	if (rp_prepare(r, "UPDATE outbox SET state = ?, reason = ?, rev = ?, "
 	    "attempts = attempts + 1, updated_at = ? WHERE seq = ?",
 	    &s, cause) != 0)

@@ -1,4 +1,4 @@
-/* replica-undo.c: retrying outbox entries; discarding them, undoing their local change. */
+/* replica-undo.c: outbox entries re-applied over pulled rows, retried, or discarded and undone. */
 #include "config.h"
 
 #include <jansson.h>
@@ -317,7 +317,7 @@ undo_tag_index(json_t *a, const char *tag)
  */
 static int
 undo_tags(struct replica *r, const struct undo_entry *e, json_t *p,
-    char **cause)
+    int redo, char **cause)
 {
 	json_t	*tags, *add, *remove, *v;
 	char	*cur = NULL, *text = NULL;
@@ -345,7 +345,9 @@ undo_tags(struct replica *r, const struct undo_entry *e, json_t *p,
 		*cause = xstrdup(_("the ticket's tags are not a JSON array"));
 		goto out;
 	}
-	json_array_foreach(add, i, v) {
+	/* Undoing takes out what the entry added and puts back what it
+	 * removed; redoing does what it did. */
+	json_array_foreach(redo ? remove : add, i, v) {
 		if (!json_is_string(v))
 			continue;
 		if ((idx = undo_tag_index(tags, json_string_value(v))) >= 0) {
@@ -353,7 +355,7 @@ undo_tags(struct replica *r, const struct undo_entry *e, json_t *p,
 			changed = 1;
 		}
 	}
-	json_array_foreach(remove, i, v) {
+	json_array_foreach(redo ? add : remove, i, v) {
 		if (!json_is_string(v))
 			continue;
 		if (undo_tag_index(tags, json_string_value(v)) < 0) {
@@ -400,7 +402,7 @@ undo_local(struct replica *r, const struct undo_entry *e, char **cause)
 		goto out;
 	}
 	if (strcmp(e->type, "set_tags") == 0) {
-		rc = undo_tags(r, e, p, cause);
+		rc = undo_tags(r, e, p, 0, cause);
 		goto out;
 	}
 	for (i = 0; i < nitems(undo_fields); i++) {
@@ -415,8 +417,135 @@ out:
 	return (rc);
 }
 
+/* Do a set_* entry's change again on the ticket row. */
+static int
+redo_field(struct replica *r, const struct undo_field *f,
+    const struct undo_entry *e, json_t *p, char **cause)
+{
+	char	*to = NULL;
+	int	 rc = -1;
+
+	if (undo_value(f, json_object_get(p, f->key), &to, cause) != 0)
+		goto out;
+	if (undo_exec2(r, f->set, to, e->ticket_id, cause) != 0)
+		goto out;
+	if (strcmp(f->type, "set_status") == 0 &&
+	    undo_solved_at(r, e, atoi(to), cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(to);
+	return (rc);
+}
+
+/* Do entry e's change again, inside the open transaction. */
+static int
+redo_local(struct replica *r, const struct undo_entry *e, char **cause)
+{
+	json_t	*p;
+	size_t	 i;
+	int	 rc = 0;
+
+	p = json_loads(e->payload != NULL ? e->payload : "", 0, NULL);
+	if (p == NULL || !json_is_object(p)) {
+		json_decref(p);
+		return (0);	/* nothing usable to do again */
+	}
+	if (strcmp(e->type, "set_tags") == 0)
+		rc = undo_tags(r, e, p, 1, cause);
+	for (i = 0; i < nitems(undo_fields); i++) {
+		if (strcmp(e->type, undo_fields[i].type) == 0)
+			rc = redo_field(r, &undo_fields[i], e, p, cause);
+	}
+	json_decref(p);
+	return (rc);
+}
+
 /*
- * Discard entry seq: undo its local change and mark it discarded, in one
+ * A pull has just written the server's ticket row (at rev): do again, in
+ * seq order, the local changes that row does not hold yet, the entries
+ * still pending and those the server applied at a later rev (DESIGN.md
+ * section 6). Inside the caller's transaction. Replies and notes need
+ * nothing: their messages are rows of their own.
+ */
+int
+replica_outbox_overlay(struct replica *r, const char *ticket_id, int64_t rev,
+    char **cause)
+{
+	sqlite3_stmt		*s;
+	struct undo_entry	 e;
+	int64_t			*seqs = NULL;
+	size_t			 n = 0, i;
+	int			 rc;
+
+	if ((s = rp_stmt(r, RS_OUTBOX_OVERLAY, "SELECT seq FROM outbox "
+	    "WHERE ticket_id = ? AND (state = 0 OR (state = 1 AND rev > ?)) "
+	    "AND type GLOB 'set_*' ORDER BY seq", cause)) == NULL)
+		return (-1);
+	rp_bind_text(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, rev);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		seqs = xreallocarray(seqs, n + 1, sizeof *seqs);
+		seqs[n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*cause = rp_error(r, _("reading the outbox"));
+		free(seqs);
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if (undo_entry_read(r, seqs[i], &e, cause) != 0)
+			break;
+		rc = redo_local(r, &e, cause);
+		undo_entry_clear(&e);
+		if (rc != 0)
+			break;
+	}
+	rc = i == n ? 0 : -1;
+	free(seqs);
+	return (rc);
+}
+
+/* Whether undo_local() knows how to put an entry's type back. */
+static int
+undo_known(const char *type)
+{
+	size_t	 i;
+
+	if (strcmp(type, "reply") == 0 || strcmp(type, "note") == 0 ||
+	    strcmp(type, "set_tags") == 0)
+		return (1);
+	for (i = 0; i < nitems(undo_fields); i++) {
+		if (strcmp(type, undo_fields[i].type) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * A pending entry the server refused: put back what it changed locally
+ * (inside the caller's transaction), before it is marked rejected. The
+ * server also sends the ticket again, so the row ends as the server has
+ * it. Discarding a rejected entry later has nothing left to undo.
+ */
+int
+rp_outbox_undo_rejected(struct replica *r, int64_t seq, char **cause)
+{
+	struct undo_entry	 e;
+	int			 rc = 0;
+
+	if (undo_entry_read(r, seq, &e, cause) != 0)
+		return (-1);
+	if (e.state == OUTBOX_PENDING && undo_known(e.type))
+		rc = undo_local(r, &e, cause);
+	undo_entry_clear(&e);
+	return (rc);
+}
+
+/*
+ * Discard entry seq: undo its local change (a rejected one was undone
+ * when the server refused it) and mark it discarded, in one
  * transaction. Pending, rejected and conflict entries only.
  */
 int
@@ -429,7 +558,7 @@ replica_outbox_discard(struct replica *r, int64_t seq, char **cause)
 	if (undo_entry_read(r, seq, &e, cause) != 0)
 		goto fail;
 	if (undo_entry_open(&e, cause) != 0 ||
-	    undo_local(r, &e, cause) != 0 ||
+	    (e.state != OUTBOX_REJECTED && undo_local(r, &e, cause) != 0) ||
 	    undo_set_state(r, seq, OUTBOX_DISCARDED, 0, cause) != 0 ||
 	    replica_commit(r, cause) != 0)
 		goto fail;

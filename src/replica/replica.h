@@ -373,6 +373,8 @@ int	 replica_team_by_name(struct replica *, const char *, char **id,
  * keeps its seq (the server needs seqs without gaps) and is pushed as a
  * no-op; its local change is undone in the same transaction.
  */
+int	 replica_outbox_overlay(struct replica *, const char *ticket_id,
+	     int64_t rev, char **);
 int	 replica_outbox_retry(struct replica *, int64_t seq, int64_t *newseq,
 	     char **);
 int	 replica_outbox_discard(struct replica *, int64_t seq, char **);

@@ -757,6 +757,32 @@ push_result(json_int_t seq, const char *id, const struct outcome *o,
  * One attempt at the whole push in one transaction. 0 done (results
  * filled), 1 answered already (rp set), -1 database error (err, cause).
  */
+/*
+ * A rejected change to a ticket: the console has already shown it, so the
+ * ticket row is given a new rev (nothing else changes) and its next pull
+ * brings the server's state back (DESIGN.md section 6: "the affected rows
+ * restored from the server"). The result carries that rev.
+ */
+static int
+push_restore(PGconn *c, const struct caller *who, json_t *m, const char *type,
+    struct outcome *o, struct pg_err *err, char **cause)
+{
+	const char	*p[2];
+	PGresult	*res;
+
+	p[0] = who->org_id;
+	p[1] = json_string_value(json_object_get(m, "ticket_id"));
+	if (strncmp(type, "set_", 4) != 0 || p[1] == NULL || !uuid_valid(p[1]))
+		return (0);
+	if ((res = pg_query(c, "UPDATE tickets SET rev = rev WHERE org_id = $1 "
+	    "AND id = $2 RETURNING rev", 2, p, err, cause)) == NULL)
+		return (-1);
+	if (PQntuples(res) == 1)
+		o->rev = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return (0);
+}
+
 static int
 push_apply(PGconn *c, const struct caller *who, const char *client,
     json_t *muts, const struct mut_type **types, json_t *results,
@@ -865,7 +891,9 @@ push_apply(PGconn *c, const struct caller *who, const char *client,
 		}
 		if (strcmp(o.status, "applied") != 0) {
 			if (pg_exec(c, "ROLLBACK TO SAVEPOINT m", 0, NULL, err,
-			    cause) != 0) {
+			    cause) != 0 || (strcmp(o.status, "rejected") ==
+			    0 && push_restore(c, who, m, mu.type, &o, err,
+			    cause) != 0)) {
 				free(o.reason);
 				return (-1);
 			}

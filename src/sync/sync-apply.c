@@ -241,8 +241,8 @@ put_ticket(struct replica *r, struct row *w, char **cause)
 	x.priority = ticket_priority_parse(S(w, TK_PRIORITY) != NULL ?
 	    S(w, TK_PRIORITY) : "");
 	if (x.subject == NULL || x.status < 0 || x.priority < 0) {
-		*cause = xprintf(_("ticket %s: a bad subject, status or "
-		    "priority"), x.id);
+		*cause = xprintf(_("the server's page: ticket %s has a bad "
+		    "subject, status or priority"), x.id);
 		return (-1);
 	}
 	x.channel = S(w, TK_CHANNEL);
@@ -261,7 +261,10 @@ put_ticket(struct replica *r, struct row *w, char **cause)
 	x.merged_into = S(w, TK_MERGED);
 	x.rev = REV(w);
 	x.deleted = DEL(w);
-	return (replica_put_ticket(r, &x, cause));
+	if (replica_put_ticket(r, &x, cause) != 0)
+		return (-1);
+	/* Local changes the server's row does not hold yet stay shown. */
+	return (x.deleted ? 0 : replica_outbox_overlay(r, x.id, x.rev, cause));
 }
 
 enum { MS_TICKET = F_FIRST, MS_AUTHOR, MS_AUTHOR_ID, MS_INTERNAL, MS_BODY,
@@ -284,7 +287,8 @@ put_message(struct replica *r, struct row *w, char **cause)
 	    S(w, MS_MACRO), REV(w), DEL(w) };
 
 	if (!x.deleted && (x.body == NULL || x.ticket_id == NULL)) {
-		*cause = xprintf(_("message %s: no body or ticket"), x.id);
+		*cause = xprintf(_("the server's page: message %s has no "
+		    "body or ticket"), x.id);
 		return (-1);
 	}
 	return (replica_put_message(r, &x, cause));
