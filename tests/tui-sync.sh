@@ -4,7 +4,8 @@
 # console A shows in console B's screen within one second; so does a
 # status set with a command; the status bars say online; with the server
 # stopped, A says offline and keeps its change, which reaches B when the
-# server is back.
+# server is back; a reply that meets a newer customer message is held
+# until the agent edits it (the collision gate).
 set -eu
 
 NAME=tui-sync
@@ -129,6 +130,40 @@ check "A comes back online by itself" wait_screen a "online, synced" 20000
 check "and B gets the change" is "$(for _ in $(seq 1 100); do
     s=$(sqlite3 "$T/b.db" "SELECT status FROM tickets WHERE number = $N")
     [ "$s" = 1 ] && { echo ok; break; }; sleep 0.1; done)" ok
+
+# The collision gate: a reply written offline meets a message the
+# customer sent meanwhile (put straight into PostgreSQL, as mail would).
+stop_server
+keys a r
+wait_screen a "^D send" > /dev/null
+keys a -l "Reply written offline"
+keys a C-d
+check "A queues the offline reply" wait_screen a "1 pending"
+q "INSERT INTO messages(id, org_id, ticket_id, author, body)
+    SELECT gen_random_uuid(), org_id, id, 'customer',
+    'Actually it arrived broken' FROM tickets WHERE number = $N" > /dev/null
+start_server_again
+check "A is told the customer wrote again" \
+    wait_screen a "the customer wrote again" 20000
+check "A's status bar counts the conflict" wait_screen a "1 conflict"
+check "the reply was not sent" is \
+    "$(q "SELECT count(*) FROM messages WHERE body = 'Reply written offline'")" 0
+keys a O
+check "the outbox shows what the customer wrote" \
+    wait_screen a "the customer: Actually it arrived broken"
+keys a e
+check "e opens the composer with the reply" \
+    wait_screen a "Reply written offline"
+check "above it, the customer's new message" \
+    wait_screen a "Actually it arrived broken"
+keys a C-d
+check "the reply, now having seen it, reaches the server once" is \
+    "$(for _ in $(seq 1 100); do c=$(q "SELECT count(*) FROM messages
+    WHERE body = 'Reply written offline'"); [ "$c" = 1 ] && { echo 1;
+    break; }; sleep 0.1; done)" 1
+check "and no conflict is left" is "$(for _ in $(seq 1 100); do
+    c=$(sqlite3 "$T/a.db" "SELECT count(*) FROM outbox WHERE state NOT IN
+    (1, 4)"); [ "$c" = 0 ] && { echo 0; break; }; sleep 0.1; done)" 0
 
 keys a Q
 keys b Q

@@ -252,6 +252,11 @@ draw_status(struct tui *t)
 		    (long long)t->rejected, _("rejected"));
 		x += draw_text(y, x, s, right - x, EL_REJECTED);
 	}
+	if (t->conflicts > 0) {
+		snprintf(s, sizeof s, "  %s %lld %s", draw_glyph(t, "·", "|"),
+		    (long long)t->conflicts, _("conflict"));
+		x += draw_text(y, x, s, right - x, EL_REJECTED);
+	}
 	snprintf(s, sizeof s, "  %s %s", draw_glyph(t, "·", "|"),
 	    _("? help  : command  q back"));
 	draw_text(y, x, s, right - x - 1, EL_STATUS);

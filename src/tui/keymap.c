@@ -93,6 +93,8 @@ const struct keymap_entry keymap_table[] = {
 	  N_("Retry the selected change") },
 	{ ACT_DISCARD, "discard", CTX_OUTBOX, "d",
 	  N_("Discard the selected change and undo it locally") },
+	{ ACT_EDIT, "edit", CTX_OUTBOX, "e",
+	  N_("Edit a refused or conflicting reply and send it again") },
 	{ ACT_NONE, NULL, CTX_GLOBAL, NULL, NULL }
 };
 

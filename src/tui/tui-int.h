@@ -114,6 +114,7 @@ enum tui_action {
 	ACT_CUSTOMER,
 	/* outbox */
 	ACT_RETRY,
+	ACT_EDIT,
 	ACT_DISCARD,
 	ACT_COUNT_
 };
@@ -187,6 +188,7 @@ struct tui {
 	/* Status bar facts. */
 	int64_t			 pending;	/* outbox entries not yet applied */
 	int64_t			 rejected;
+	int64_t			 conflicts;
 
 	/* Saved views and their live counts (-1: not counted yet). */
 	struct saved_view_list	 views;

@@ -56,6 +56,9 @@ tui_trace(struct tui *t, const char *fmt, ...)
 static void
 tui_set_message(struct tui *t, int error, const char *fmt, va_list ap)
 {
+	/* A notice does not hide an error the agent has not seen yet. */
+	if (!error && t->message != NULL && t->message_error)
+		return;
 	free(t->message);
 	xvasprintf(&t->message, fmt, ap);
 	t->message_error = error;
@@ -141,13 +144,21 @@ static void
 tui_read_status(struct tui *t)
 {
 	char	*cause = NULL;
+	int64_t	 before = t->conflicts;
 
 	if (replica_outbox_count(t->r, OUTBOX_PENDING, &t->pending,
 	    &cause) != 0 || replica_outbox_count(t->r, OUTBOX_REJECTED,
-	    &t->rejected, &cause) != 0) {
+	    &t->rejected, &cause) != 0 || replica_outbox_count(t->r,
+	    OUTBOX_CONFLICT, &t->conflicts, &cause) != 0) {
 		log_warnx("%s", cause);
 		free(cause);
+		return;
 	}
+	/* A reply held back: nothing goes out until the agent chooses. */
+	if (t->conflicts > before)
+		tui_error(t, "%s", _("the customer wrote again before your "
+		    "reply went out: O for the outbox, then R send anyway, "
+		    "e edit or d discard"));
 }
 
 /*

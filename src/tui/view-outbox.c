@@ -29,6 +29,7 @@
 struct vo {
 	struct outbox_list	 l;
 	char			**desc;	/* per entry; NULL until drawn */
+	char			**news;	/* conflicts: what the customer wrote */
 	size_t			 cursor;
 	size_t			 top;
 };
@@ -61,6 +62,8 @@ vo_area(void)
 static int
 vo_rows(const struct outbox_entry *e)
 {
+	if (e->state == OUTBOX_CONFLICT && vo_area() >= 6)
+		return (3);
 	return (e->reason != NULL && *e->reason != '\0' &&
 	    e->state != OUTBOX_PENDING && vo_area() >= 4 ? 2 : 1);
 }
@@ -117,10 +120,14 @@ vo_free_list(struct vo *vo)
 {
 	size_t	 i;
 
-	for (i = 0; i < vo->l.n; i++)
+	for (i = 0; i < vo->l.n; i++) {
 		free(vo->desc[i]);
+		free(vo->news[i]);
+	}
 	free(vo->desc);
+	free(vo->news);
 	vo->desc = NULL;
+	vo->news = NULL;
 	outbox_list_free(&vo->l);
 }
 
@@ -143,6 +150,7 @@ vo_load(struct view *v, char **cause)
 	vo_free_list(vo);
 	vo->l = l;
 	vo->desc = xcalloc(l.n + 1, sizeof *vo->desc);
+	vo->news = xcalloc(l.n + 1, sizeof *vo->news);
 	vo->cursor = 0;
 	for (i = 0; seq != -1 && i < l.n; i++) {
 		vo->cursor = i;
@@ -352,6 +360,38 @@ vo_layout(int *type_w, int *age_w)
 	*age_w = COLS >= 48 ? VO_AGE_W : 0;
 }
 
+/*
+ * A conflict entry's news: the newest message from the customer on its
+ * ticket, on one line (drawn through the sanitiser like all text).
+ */
+static const char *
+vo_news(struct view *v, size_t i)
+{
+	struct vo		*vo = v->data;
+	const struct outbox_entry *e = &vo->l.v[i];
+	struct ticket_detail	*d;
+	char			*cause = NULL;
+	size_t			 k;
+
+	if (vo->news[i] != NULL)
+		return (vo->news[i]);
+	if (e->ticket_id != NULL && replica_ticket_get(v->tui->r, 0,
+	    e->ticket_id, &d, &cause) == 0) {
+		for (k = d->nmessages; k-- > 0;) {
+			if (strcmp(d->messages[k].author, "customer") == 0 &&
+			    !d->messages[k].internal) {
+				vo->news[i] = xstrdup(d->messages[k].body);
+				break;
+			}
+		}
+		ticket_detail_free(d);
+	}
+	free(cause);
+	if (vo->news[i] == NULL)
+		vo->news[i] = xstrdup("");
+	return (vo->news[i]);
+}
+
 /* Draw entry i at row y. */
 static void
 vo_draw_entry(struct view *v, int y, size_t i, int64_t now)
@@ -417,6 +457,14 @@ vo_draw_entry(struct view *v, int y, size_t i, int64_t now)
 	x += draw_text(y + 1, x, fmt, COLS - x, cur ? EL_CURSOR : EL_ERROR);
 	draw_text(y + 1, x, e->reason, COLS - x - 1, cur ? EL_CURSOR :
 	    EL_ERROR);
+	if (vo_rows(e) < 3)
+		return;
+	/* What the customer wrote that the reply has not seen. */
+	draw_fill(y + 2, 0, COLS, base);
+	x = 1 + VO_SEQ_W + 1;
+	x += draw_text(y + 2, x, _("the customer: "), COLS - x, cur ?
+	    EL_CURSOR : EL_LABEL);
+	draw_text(y + 2, x, vo_news(v, i), COLS - x - 1, base);
 }
 
 /* The column header, with the keys on the right when they fit. */
@@ -445,7 +493,8 @@ vo_draw_header(struct view *v, int y)
 		x += age_w + 1;
 	}
 	x += draw_text(y, x, _("Change"), COLS - x, EL_HEADER);
-	hint = xprintf(_("R retry %s d discard"), draw_glyph(t, "·", "|"));
+	hint = xprintf(_("R retry %s e edit %s d discard"), draw_glyph(t, "·",
+	    "|"), draw_glyph(t, "·", "|"));
 	w = draw_width(hint);
 	if (COLS - w - 1 > x + 2)
 		draw_text(y, COLS - w - 1, hint, w, EL_DIM);
@@ -556,6 +605,54 @@ vo_discard(struct view *v)
 	    (long long)seq);
 }
 
+/*
+ * e: a refused or conflicting reply or note back into the composer. Its
+ * text becomes the ticket's draft and the entry is discarded; the
+ * composer then shows what the customer wrote since, and sending queues
+ * a new reply that has seen it.
+ */
+static void
+vo_edit(struct view *v)
+{
+	struct vo			*vo = v->data;
+	struct tui			*t = v->tui;
+	const struct outbox_entry	*e;
+	struct view_compose_arg		 ca;
+	json_t				*p;
+	char				*cause = NULL, id[UUID_STRLEN + 1];
+	const char			*body;
+	int				 internal;
+
+	if (vo->cursor >= vo->l.n)
+		return;
+	e = &vo->l.v[vo->cursor];
+	internal = strcmp(e->type, "note") == 0;
+	if ((!internal && strcmp(e->type, "reply") != 0) ||
+	    (e->state != OUTBOX_CONFLICT && e->state != OUTBOX_REJECTED) ||
+	    e->ticket_id == NULL) {
+		tui_notice(t, "%s", _("only a refused or conflicting reply or "
+		    "note can be edited"));
+		return;
+	}
+	p = json_loads(e->payload, 0, NULL);
+	body = json_string_value(json_object_get(p, "body"));
+	snprintf(id, sizeof id, "%s", e->ticket_id);
+	if (body == NULL || replica_draft_save(t->r, id, internal ? "note" :
+	    "reply", body, &cause) != 0 ||
+	    replica_outbox_discard(t->r, e->seq, &cause) != 0) {
+		tui_error(t, "%s", cause != NULL ? cause :
+		    _("the change has no text"));
+		free(cause);
+		json_decref(p);
+		return;
+	}
+	json_decref(p);
+	tui_data_changed(t);
+	ca.ticket_id = id;
+	ca.internal = internal;
+	tui_push(t, &view_compose_ops, &ca);
+}
+
 /* Enter: the entry's ticket, at the message for a reply or note. */
 static void
 vo_open_ticket(struct view *v)
@@ -619,6 +716,9 @@ vo_key(struct view *v, enum tui_action act, wint_t key, int code)
 	case ACT_DISCARD:
 		vo_discard(v);
 		break;
+	case ACT_EDIT:
+		vo_edit(v);
+		return (VIEW_HANDLED | VIEW_REDRAW);
 	default:
 		return (VIEW_UNHANDLED);
 	}
