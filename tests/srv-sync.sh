@@ -91,6 +91,36 @@ check "the outbox says rejected, with the server's reason" is \
     "2viewers cannot change anything"
 check "and nothing reached the server" is \
     "$(q "SELECT count(*) FROM messages WHERE body = 'a viewer tries'")" 0
+check "the viewer's replica shows no unsent reply any more" is \
+    "$(sqlite3 "$T/v.db" "SELECT count(*) FROM messages
+    WHERE body = 'a viewer tries'")" 0
+# Made an agent, the same console's next reply goes through: the refused
+# seq is sent as a no-op, so the server's seqs stay contiguous.
+q "UPDATE users SET role = 'agent' WHERE email = 'vic@shop.test'" > /dev/null
+tr_ v reply "$N" -m 'now an agent'
+tr_ v sync --once
+check "promoted, the viewer's next reply is applied" has "$OUT" \
+    "pushed 1 (1 applied"
+check "and is on the server once" is \
+    "$(q "SELECT count(*) FROM messages WHERE body = 'now an agent'")" 1
+q "UPDATE users SET role = 'viewer' WHERE email = 'vic@shop.test'" > /dev/null
+
+# A server restored from a backup has lost the last seqs it answered: it
+# asks for them again (409 seq_gap) and the console sends them as no-ops.
+CID=$(sqlite3 "$T/v.db" "SELECT value FROM settings WHERE key = 'client_id'")
+q "DELETE FROM push_results WHERE client_id = '$CID';
+    UPDATE clients SET last_seq = 0 WHERE id = '$CID'" > /dev/null
+q "UPDATE users SET role = 'agent' WHERE email = 'vic@shop.test'" > /dev/null
+tr_ v reply "$N" -m 'after the restore'
+tr_ v sync --once
+check "after a seq gap the sync succeeds" is "$RC" 0
+check "and says what the server had lost" has "$ERR" "no record of changes"
+check "the new reply is applied once" is \
+    "$(q "SELECT count(*) FROM messages WHERE body = 'after the restore'")" 1
+check "the server's seqs are contiguous again" is \
+    "$(q "SELECT count(*) || '/' || max(seq) FROM push_results
+    WHERE client_id = '$CID'")" "3/3"
+q "UPDATE users SET role = 'viewer' WHERE email = 'vic@shop.test'" > /dev/null
 
 # The server gone: the changes wait.
 stop_server

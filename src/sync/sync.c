@@ -209,9 +209,58 @@ sync_forbidden(struct replica *r, struct outbox_list *ol,
 }
 
 /*
+ * A no-op for a seq the server has not seen that holds nothing to send
+ * (an entry refused here by a 403, or answered before a new login or a
+ * server restored from a backup): seqs must stay contiguous on the server.
+ */
+static json_t *
+sync_noop(int64_t seq)
+{
+	char	 id[UUID_STRLEN + 1];
+
+	uuid_v7(id);
+	return (json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "id", id,
+	    "type", "noop"));
+}
+
+/*
+ * A 409 seq_gap: the server wants an earlier seq than the one after the
+ * last it answered (its database lost them: restored from a backup). Send
+ * again from there; what it lost goes as no-ops, the replica keeps its own
+ * record. 1 if the push should be tried again.
+ */
+static int
+sync_seq_gap(struct replica *r, struct sync_login_info *l,
+    struct sync_http *h, char **cause)
+{
+	json_t	*j = json_loadb(h->body.data, h->body.len, 0, NULL);
+	int64_t	 want;
+	char	 buf[32];
+	int	 rc = 0;
+
+	if (j != NULL && json_is_integer(json_object_get(j, "expected")) &&
+	    strcmp(json_string_value(json_object_get(j, "error")) != NULL ?
+	    json_string_value(json_object_get(j, "error")) : "", "seq_gap")
+	    == 0) {
+		want = json_integer_value(json_object_get(j, "expected"));
+		if (want >= 1 && want <= l->pushed) {
+			log_warnx("sync: the server has no record of changes "
+			    "%lld to %lld; they go again as no-ops",
+			    (long long)want, (long long)l->pushed);
+			l->pushed = want - 1;
+			snprintf(buf, sizeof buf, "%lld", (long long)l->pushed);
+			rc = replica_setting_set(r, "pushed_seq", buf,
+			    cause) != 0 ? -1 : 1;
+		}
+	}
+	json_decref(j);
+	return (rc);
+}
+
+/*
  * The outbox after the last seq the server answered, in seq order: pending
- * entries as their mutations, discarded ones as no-ops (seqs must stay
- * contiguous on the server). Results go back into the outbox.
+ * entries as their mutations, discarded ones and holes as no-ops (seqs
+ * must stay contiguous on the server). Results go back into the outbox.
  */
 static int
 sync_push(struct replica *r, const struct sync_opts *o,
@@ -224,17 +273,28 @@ sync_push(struct replica *r, const struct sync_opts *o,
 	const char		*st;
 	char			*body, buf[32];
 	size_t			 i, n;
-	int			 rc = 0;
+	int64_t			 next;
+	int			 rc = 0, tries = 0;
+
+again:
 
 	if (replica_outbox_list(r, OUTBOX_MASK(OUTBOX_PENDING) |
 	    OUTBOX_MASK(OUTBOX_DISCARDED), &ol, cause) != 0)
 		return (SYNC_ERR_LOCAL);
 	req = json_pack("{s:s, s:[]}", "client_id", l->client, "mutations");
 	muts = json_object_get(req, "mutations");
+	next = l->pushed + 1;
 	for (i = 0, n = 0; i < ol.n && n < SYNC_PUSH_BATCH; i++) {
 		e = &ol.v[i];
 		if (e->seq <= l->pushed)
 			continue;
+		while (next < e->seq && n < SYNC_PUSH_BATCH) {
+			json_array_append_new(muts, sync_noop(next++));
+			n++;
+		}
+		if (n >= SYNC_PUSH_BATCH)
+			break;
+		next = e->seq + 1;
 		if (e->state == OUTBOX_DISCARDED)
 			m = json_object();
 		else if ((m = json_loads(e->payload, 0, NULL)) == NULL ||
@@ -266,6 +326,20 @@ sync_push(struct replica *r, const struct sync_opts *o,
 		free(body);
 		goto out;
 	}
+	if (h.status == 409 && tries++ == 0) {
+		rc = sync_seq_gap(r, l, &h, cause);
+		if (rc == 1) {
+			buf_free(&h.body);
+			json_decref(req);
+			outbox_list_free(&ol);
+			goto again;
+		}
+		if (rc == -1) {
+			buf_free(&h.body);
+			rc = SYNC_ERR_LOCAL;
+			goto out;
+		}
+	}
 	if (h.status != 200) {
 		rc = sync_http_error(&h, cause);
 		buf_free(&h.body);
@@ -293,10 +367,14 @@ sync_push(struct replica *r, const struct sync_opts *o,
 		size_t	 k;
 
 		st = json_string_value(json_object_get(res, "status"));
+		if (st == NULL)
+			continue;
+		if (seq > l->pushed)
+			l->pushed = seq;
 		for (k = 0; k < ol.n && ol.v[k].seq != seq; k++)
 			;
-		if (k == ol.n || st == NULL)
-			continue;
+		if (k == ol.n)
+			continue;	/* a no-op for a hole */
 		rep->pushed++;
 		if (strcmp(st, "applied") == 0) {
 			s = OUTBOX_APPLIED;
@@ -312,8 +390,6 @@ sync_push(struct replica *r, const struct sync_opts *o,
 			s = OUTBOX_DISCARDED;
 		if (replica_outbox_mark(r, seq, s, reason, rev, cause) != 0)
 			goto fail;
-		if (seq > l->pushed)
-			l->pushed = seq;
 	}
 	snprintf(buf, sizeof buf, "%lld", (long long)l->pushed);
 	if (replica_setting_set(r, "pushed_seq", buf, cause) != 0 ||
