@@ -41,7 +41,8 @@ for c in $(seq 1 50); do
 done
 echo "# $landed of 50 kills landed before the sync had finished"
 check "at least 15 kills landed while the sync ran" test "$landed" -ge 15
-tr_ sync --once > "$T/out" 2>&1 || true; sed "s/^/# out: /" "$T/out"
+tr_ sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
+    tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }
 check "after 50 killed syncs, one more finishes" has "$(cat "$T/out")" \
     "pushed"
 check "every reply of the client cycles is on the server once" is \
@@ -63,7 +64,8 @@ for c in $(seq 1 20); do
 	wait "$pid" 2>/dev/null || true
 	PORT=${URL##*:} start_server
 done
-tr_ sync --once > "$T/out" 2>&1 || true; sed "s/^/# out: /" "$T/out"
+tr_ sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
+    tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }
 check "after 20 killed servers, a sync finishes" has "$(cat "$T/out")" \
     "pushed"
 check "every reply of the server cycles is on the server once" is \
