@@ -56,15 +56,12 @@ pg_fail(PGconn *c, PGresult *res, struct pg_err *err, char **cause)
 	}
 }
 
-/* Run a statement with text parameters (NULL pointers are SQL NULL). */
-PGresult *
-pg_query(PGconn *c, const char *sql, int n, const char *const *params,
-    struct pg_err *err, char **cause)
+/* Keep a successful result; turn a failed one into err and cause. */
+static PGresult *
+pg_result(PGconn *c, PGresult *res, struct pg_err *err, char **cause)
 {
-	PGresult	*res;
-	int		 st;
+	int	 st;
 
-	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		pg_fail(c, res, err, cause);
@@ -74,6 +71,54 @@ pg_query(PGconn *c, const char *sql, int n, const char *const *params,
 	if (err != NULL)
 		memset(err, 0, sizeof *err);
 	return (res);
+}
+
+/* Run a statement with text parameters (NULL pointers are SQL NULL). */
+PGresult *
+pg_query(PGconn *c, const char *sql, int n, const char *const *params,
+    struct pg_err *err, char **cause)
+{
+	return (pg_result(c, PQexecParams(c, sql, n, NULL, params, NULL, NULL,
+	    0), err, cause));
+}
+
+/*
+ * Prepare a named statement of n text parameters, their types inferred as
+ * PQexecParams infers them. It lasts as long as the connection.
+ */
+int
+pg_prepare(PGconn *c, const char *name, const char *sql, int n,
+    struct pg_err *err, char **cause)
+{
+	PGresult	*res;
+
+	if ((res = pg_result(c, PQprepare(c, name, sql, n, NULL), err,
+	    cause)) == NULL)
+		return (-1);
+	PQclear(res);
+	return (0);
+}
+
+/* Run a prepared statement, as pg_query runs one given as text. */
+PGresult *
+pg_query_prepared(PGconn *c, const char *name, int n,
+    const char *const *params, struct pg_err *err, char **cause)
+{
+	return (pg_result(c, PQexecPrepared(c, name, n, params, NULL, NULL, 0),
+	    err, cause));
+}
+
+/*
+ * The statement a prepared one was made from is gone from the connection
+ * (DEALLOCATE, DISCARD, a pooler between us and PostgreSQL), or its result
+ * type changed under it (ALTER TABLE): on this connection it will not work
+ * again.
+ */
+int
+pg_prepared_stale(const struct pg_err *err)
+{
+	return (strcmp(err->state, "26000") == 0 ||
+	    strcmp(err->state, "0A000") == 0);
 }
 
 int
@@ -88,7 +133,7 @@ pg_exec(PGconn *c, const char *sql, int n, const char *const *params,
 	return (0);
 }
 
-/* Several statements without parameters (migrations only). */
+/* Several statements without parameters (migrations, a pull's BEGIN). */
 int
 pg_exec_script(PGconn *c, const char *sql, char **cause)
 {
@@ -230,15 +275,22 @@ pg_org_id(PGconn *c, const char *name, char id[UUID_STRLEN + 1],
 /*
  * The pool: a fixed number of slots, each a connection or NULL. A slot whose
  * connection was lost is reconnected on its next use, so the server comes
- * back by itself when PostgreSQL does.
+ * back by itself when PostgreSQL does. A slot also remembers which sets of
+ * statements its connection has prepared (pg_prepared); a new connection
+ * starts with none.
  */
+struct pg_slot {
+	PGconn		*conn;
+	int		 busy;
+	unsigned int	 prepared;	/* PG_PREPARED_* */
+};
+
 struct pg_pool {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
 	char		*conninfo;
 	int		 size;
-	PGconn		**conns;
-	int		*busy;
+	struct pg_slot	*slots;
 };
 
 struct pg_pool *
@@ -251,8 +303,7 @@ pg_pool_new(const char *conninfo, int size)
 	pthread_cond_init(&p->cond, NULL);
 	p->conninfo = xstrdup(conninfo);
 	p->size = size;
-	p->conns = xcalloc((size_t)size, sizeof *p->conns);
-	p->busy = xcalloc((size_t)size, sizeof *p->busy);
+	p->slots = xcalloc((size_t)size, sizeof *p->slots);
 	return (p);
 }
 
@@ -282,9 +333,8 @@ pg_pool_free(struct pg_pool *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < p->size; i++)
-		PQfinish(p->conns[i]);
-	free(p->conns);
-	free(p->busy);
+		PQfinish(p->slots[i].conn);
+	free(p->slots);
 	free(p->conninfo);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
@@ -317,31 +367,35 @@ PGconn *
 pg_get(struct pg_pool *p, char **cause)
 {
 	PGconn	*c;
-	int	 i;
+	int	 i, fresh = 0;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		for (i = 0; i < p->size; i++)
-			if (!p->busy[i])
+			if (!p->slots[i].busy)
 				break;
 		if (i < p->size)
 			break;
 		pthread_cond_wait(&p->cond, &p->lock);
 	}
-	p->busy[i] = 1;
-	c = p->conns[i];
+	p->slots[i].busy = 1;
+	c = p->slots[i].conn;
 	pthread_mutex_unlock(&p->lock);
 
 	if (c != NULL && !pg_alive(c)) {
 		PQfinish(c);
 		c = NULL;
 	}
-	if (c == NULL)
-		c = pg_connect(p->conninfo, cause);
-	pthread_mutex_lock(&p->lock);
-	p->conns[i] = c;
 	if (c == NULL) {
-		p->busy[i] = 0;
+		c = pg_connect(p->conninfo, cause);
+		fresh = 1;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->slots[i].conn = c;
+	if (fresh)
+		p->slots[i].prepared = 0;
+	if (c == NULL) {
+		p->slots[i].busy = 0;
 		pthread_cond_signal(&p->cond);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -358,17 +412,40 @@ pg_put(struct pg_pool *p, PGconn *c, int lost)
 		lost = 1;
 	pthread_mutex_lock(&p->lock);
 	for (i = 0; i < p->size; i++)
-		if (p->conns[i] == c && p->busy[i])
+		if (p->slots[i].conn == c && p->slots[i].busy)
 			break;
 	if (i < p->size) {
 		if (lost) {
 			PQfinish(c);
-			p->conns[i] = NULL;
+			p->slots[i].conn = NULL;
+			p->slots[i].prepared = 0;
 		}
-		p->busy[i] = 0;
+		p->slots[i].busy = 0;
 		pthread_cond_signal(&p->cond);
 	}
 	pthread_mutex_unlock(&p->lock);
+}
+
+/*
+ * The sets of statements (PG_PREPARED_*) that c, taken from the pool with
+ * pg_get and not yet given back, has prepared. Only its holder reads or
+ * changes them, until pg_put; a connection that replaces it (after a loss)
+ * starts with none. NULL if c is not the pool's.
+ */
+unsigned int *
+pg_prepared(struct pg_pool *p, PGconn *c)
+{
+	unsigned int	*set = NULL;
+	int		 i;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < p->size; i++)
+		if (p->slots[i].conn == c && p->slots[i].busy) {
+			set = &p->slots[i].prepared;
+			break;
+		}
+	pthread_mutex_unlock(&p->lock);
+	return (set);
 }
 
 /*

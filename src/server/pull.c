@@ -60,6 +60,8 @@ static const struct pull_table {
 	  "ms(created_at) AS created_at", "t.field <> 'note'" },
 };
 #define PULL_NTABLES	(sizeof pull_tables / sizeof pull_tables[0])
+#define PULL_BOUND	PULL_NTABLES		/* after each table's rows */
+#define PULL_NSTMTS	(PULL_NTABLES + 1)
 
 /*
  * A page is read in two steps. The bounds: over every table's (org, rev)
@@ -67,13 +69,29 @@ static const struct pull_table {
  * exists. Then each table's rows in (since, bound], typed columns turned
  * into JSON here: PostgreSQL's own JSON functions cost twice the time of
  * reading the columns, and a page is grouped by table anyway.
+ *
+ * Each is a statement prepared once per pooled connection (pull_prepare)
+ * and planned once (PULL_BEGIN): planning the 13-way bound afresh took
+ * longer than running it, and long-polling clients ask again and again.
  */
 struct pull_sql {
-	char	*bound;
-	char	*rows[PULL_NTABLES];
+	char	*name[PULL_NSTMTS];	/* each table's rows, then the bound */
+	char	*sql[PULL_NSTMTS];
 };
 static struct pull_sql	 pull_sql[2];	/* agents and admins; viewers */
 static pthread_once_t	 pull_sql_once = PTHREAD_ONCE_INIT;
+
+/*
+ * One snapshot for both steps: no row is counted and then missed. Generic
+ * plans, made on a statement's first run and kept: left to itself,
+ * PostgreSQL would re-plan the row statements of the big tables on every
+ * run, as their custom plans for a long poll's few rows look cheaper than
+ * the generic one; yet the generic plans, index scans on (org, rev) in rev
+ * order, are as fast for those few rows and for a full page alike. LOCAL:
+ * for this transaction only; other statements keep PostgreSQL's choice.
+ */
+#define PULL_BEGIN	"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " \
+	"SET LOCAL plan_cache_mode = force_generic_plan"
 
 static const char *
 pull_where(size_t i, int viewer)
@@ -94,20 +112,53 @@ pull_build_sql(void)
 		buf_puts(&b, "SELECT rev, count(*) OVER () FROM (SELECT rev "
 		    "FROM (");
 		for (i = 0; i < PULL_NTABLES; i++)
+			/* limit + 1 from each table: the page is full and
+			 * more is true even when one table has all. */
 			buf_printf(&b, "%s(SELECT t.rev FROM %s t WHERE %s = "
-			    "$1 AND t.rev > $2 AND %s ORDER BY t.rev LIMIT $3)",
+			    "$1 AND t.rev > $2 AND %s ORDER BY t.rev "
+			    "LIMIT $3::bigint + 1)",
 			    i == 0 ? "" : " UNION ALL ", pull_tables[i].name,
 			    i == 0 ? "t.id" : "t.org_id", pull_where(i, v));
 		buf_puts(&b, ") x ORDER BY rev LIMIT $3::bigint + 1) y ORDER BY "
 		    "rev DESC LIMIT 2");
-		pull_sql[v].bound = buf_detach(&b);
-		for (i = 0; i < PULL_NTABLES; i++)
-			pull_sql[v].rows[i] = xprintf("SELECT %s, rev, deleted "
+		pull_sql[v].sql[PULL_BOUND] = buf_detach(&b);
+		pull_sql[v].name[PULL_BOUND] = xprintf("pull%d_bound", v);
+		for (i = 0; i < PULL_NTABLES; i++) {
+			pull_sql[v].sql[i] = xprintf("SELECT %s, rev, deleted "
 			    "FROM %s t WHERE %s = $1 AND t.rev > $2 AND t.rev "
 			    "<= $3 AND %s ORDER BY t.rev", pull_tables[i].fields,
 			    pull_tables[i].name, i == 0 ? "t.id" : "t.org_id",
 			    pull_where(i, v));
+			pull_sql[v].name[i] = xprintf("pull%d_%s", v,
+			    pull_tables[i].name);
+		}
 	}
+}
+
+/*
+ * Prepare a variant's statements on c unless it has them already: once
+ * per pooled connection, and again on the connection that replaces it.
+ * 0, or -1 with err and cause; then some may be prepared and some not,
+ * and the caller drops the connection.
+ */
+static int
+pull_prepare(struct pg_pool *pool, PGconn *c, int viewer,
+    struct pg_err *err, char **cause)
+{
+	unsigned int	*set, bit;
+	size_t		 i;
+
+	bit = viewer ? PG_PREPARED_PULL_VIEWER : PG_PREPARED_PULL;
+	if ((set = pg_prepared(pool, c)) == NULL)
+		fatalx("%s: not a connection held from the pool", __func__);
+	if (*set & bit)
+		return (0);
+	for (i = 0; i < PULL_NSTMTS; i++)
+		if (pg_prepare(c, pull_sql[viewer].name[i],
+		    pull_sql[viewer].sql[i], 3, err, cause) != 0)
+			return (-1);
+	*set |= bit;
+	return (0);
 }
 
 /* A JSON string of valid UTF-8 (PostgreSQL's text always is). */
@@ -194,12 +245,16 @@ pull_rows_json(PGresult *res, struct buf *out)
 	buf_putc(out, ']');
 }
 
-/* Read the results of a pipeline up to its sync; 0, or -1 with cause. */
+/*
+ * Read the results of a pipeline up to its sync; 0, or -1 with cause (and
+ * the first error's SQLSTATE in err).
+ */
 static int
 pull_drain(PGconn *c, struct http_body *po, int *total, struct pg_err *err,
     char **cause)
 {
 	PGresult	*res;
+	const char	*state;
 	size_t		 i = 0;
 	int		 st, n, rc = 0, first = 1;
 
@@ -223,6 +278,10 @@ pull_drain(PGconn *c, struct http_body *po, int *total, struct pg_err *err,
 			if (rc == 0 && st != PGRES_PIPELINE_ABORTED) {
 				*cause = xstrdup(PQresultErrorMessage(res));
 				(*cause)[strcspn(*cause, "\n")] = '\0';
+				if ((state = PQresultErrorField(res,
+				    PG_DIAG_SQLSTATE)) != NULL)
+					snprintf(err->state, sizeof err->state,
+					    "%s", state);
 			}
 			rc = -1;
 			PQclear(res);
@@ -249,12 +308,13 @@ pull_drain(PGconn *c, struct http_body *po, int *total, struct pg_err *err,
  * One page: rows of org with rev > since, at most limit, as the response
  * body {"cursor", "more", "changes": {table: [rows]}}, gzipped if asked.
  * "cursor" and "more" come first, so a client may ask for the next page
- * before it parses this one. 0, or -1 with cause (and *lost when the
- * connection is gone).
+ * before it parses this one. c is held from pool. 0, or -1 with cause (and
+ * *lost when the connection is gone or no longer fit for pulls).
  */
 static int
-pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
-    struct http_body *po, int *nrows, int *lost, char **cause)
+pull_page(struct pg_pool *pool, PGconn *c, const char *org, int64_t since,
+    int limit, int viewer, struct http_body *po, int *nrows, int *lost,
+    char **cause)
 {
 	struct pg_err	 err;
 	PGresult	*res;
@@ -272,12 +332,14 @@ pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
 	p[0] = org;
 	p[1] = sbuf;
 	p[2] = lbuf;
-	/* One snapshot for both steps: no row is counted and then missed. */
-	if (pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
-	    NULL, &err, cause) != 0)
+	if (pull_prepare(pool, c, viewer, &err, cause) != 0) {
+		*lost = 1;
+		return (-1);
+	}
+	if (pg_exec_script(c, PULL_BEGIN, cause) != 0)
 		goto fail;
-	if ((res = pg_query(c, pull_sql[viewer].bound, 3, p, &err,
-	    cause)) == NULL)
+	if ((res = pg_query_prepared(c, pull_sql[viewer].name[PULL_BOUND], 3,
+	    p, &err, cause)) == NULL)
 		goto fail;
 	/* The last two of the first limit + 1 rows: (rev, how many). */
 	if ((n = PQntuples(res)) > 0) {
@@ -296,8 +358,8 @@ pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
 			goto fail;
 		}
 		for (i = 0; i < PULL_NTABLES; i++)
-			if (PQsendQueryParams(c, pull_sql[viewer].rows[i], 3,
-			    NULL, p, NULL, NULL, 0) != 1)
+			if (PQsendQueryPrepared(c, pull_sql[viewer].name[i], 3,
+			    p, NULL, NULL, 0) != 1)
 				break;
 		if (i < PULL_NTABLES || PQpipelineSync(c) != 1) {
 			*cause = xstrdup(PQerrorMessage(c));
@@ -316,7 +378,8 @@ pull_page(PGconn *c, const char *org, int64_t since, int limit, int viewer,
 	*nrows = total;
 	return (0);
 fail:
-	*lost = err.lost || PQstatus(c) != CONNECTION_OK;
+	*lost = err.lost || PQstatus(c) != CONNECTION_OK ||
+	    pg_prepared_stale(&err);
 	if (!*lost && PQpipelineStatus(c) == PQ_PIPELINE_OFF)
 		pg_exec(c, "ROLLBACK", 0, NULL, NULL, NULL);
 	else
@@ -475,7 +538,7 @@ api_pull(struct req *r, struct reply *rp)
 		if ((c = pg_get(r->srv->pool, &cause)) == NULL)
 			break;
 		http_body_init(&po, r->gzip_ok);
-		if (pull_page(c, r->who.org_id, since, (int)limit,
+		if (pull_page(r->srv->pool, c, r->who.org_id, since, (int)limit,
 		    r->who.role == ROLE_VIEWER, &po, &nrows, &lost,
 		    &cause) != 0) {
 			pg_put(r->srv->pool, c, lost);
@@ -601,8 +664,9 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 		http_body_init(&po, gzip);
 		nrows = 0;
 		if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
-		    pull_page(c, group->org, group->since, group->limit,
-		    group->viewer, &po, &nrows, &lost, &cause) != 0) {
+		    pull_page(ws->srv->pool, c, group->org, group->since,
+		    group->limit, group->viewer, &po, &nrows, &lost,
+		    &cause) != 0) {
 			/* Let each waiter ask again itself (and see 503). */
 			if (c != NULL)
 				pg_put(ws->srv->pool, c, lost);

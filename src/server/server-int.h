@@ -35,6 +35,11 @@ PGresult	*pg_query(PGconn *, const char *sql, int n,
 int		 pg_exec(PGconn *, const char *sql, int n,
 		    const char *const *params, struct pg_err *, char **cause);
 int		 pg_exec_script(PGconn *, const char *sql, char **cause);
+int		 pg_prepare(PGconn *, const char *name, const char *sql, int n,
+		    struct pg_err *, char **cause);
+PGresult	*pg_query_prepared(PGconn *, const char *name, int n,
+		    const char *const *params, struct pg_err *, char **cause);
+int		 pg_prepared_stale(const struct pg_err *);
 int		 pg_schema_version(PGconn *, int *version, char **cause);
 int		 pg_migrate(PGconn *, int *from, int *to, char **cause);
 int		 pg_serialization_failure(const struct pg_err *);
@@ -48,6 +53,11 @@ int		 pg_pool_warm(struct pg_pool *, char **cause);
  * cannot be reached. Give it back with pg_put, lost or not. */
 PGconn		*pg_get(struct pg_pool *, char **cause);
 void		 pg_put(struct pg_pool *, PGconn *, int lost);
+/* Statements prepared on a pooled connection, prepared lazily by the part
+ * that runs them: one bit per set, reset when the connection is replaced. */
+#define PG_PREPARED_PULL	0x1	/* pull.c, agents and admins */
+#define PG_PREPARED_PULL_VIEWER	0x2	/* pull.c, viewers */
+unsigned int	*pg_prepared(struct pg_pool *, PGconn *);
 PGresult	*pg_pool_query(struct pg_pool *, const char *sql, int n,
 		    const char *const *params, char **cause);
 
