@@ -11,10 +11,10 @@ NAME=srv-crash
 shop 20 ann:agent
 start_server
 DB=$T/a.db
-tr_() { "$TRIAGE" --replica "$DB" "$@"; }
-tr_ login --server "$URL" --email ann@shop.test --password-file "$T/pw" \
+ta() { "$TRIAGE" --replica "$DB" "$@"; }
+ta login --server "$URL" --email ann@shop.test --password-file "$T/pw" \
     > /dev/null
-tr_ sync --once > /dev/null
+ta sync --once > /dev/null
 N=$(q "SELECT number FROM tickets ORDER BY number LIMIT 1")
 
 # queue K PREFIX: K replies to #N, bodies "PREFIX 1" .. "PREFIX K".
@@ -22,7 +22,7 @@ queue() {
 	local i
 
 	for i in $(seq 1 "$1"); do
-		tr_ reply "$N" -m "$2 $i" > /dev/null
+		ta reply "$N" -m "$2 $i" > /dev/null
 	done
 }
 # A random delay of 0 to $1 ms, as seconds for sleep.
@@ -33,7 +33,7 @@ pause() { printf '0.%03d' $((RANDOM % $1)); }
 landed=0
 for c in $(seq 1 50); do
 	queue 4 "client cycle $c:"
-	tr_ sync --once > /dev/null 2>&1 &
+	ta sync --once > /dev/null 2>&1 &
 	pid=$!
 	sleep "$(pause 25)"
 	kill -9 "$pid" 2>/dev/null && landed=$((landed + 1))
@@ -41,7 +41,7 @@ for c in $(seq 1 50); do
 done
 echo "# $landed of 50 kills landed before the sync had finished"
 check "at least 15 kills landed while the sync ran" test "$landed" -ge 15
-tr_ sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
+ta sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
     tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }
 check "after 50 killed syncs, one more finishes" has "$(cat "$T/out")" \
     "pushed"
@@ -55,7 +55,7 @@ check "and the outbox says applied for each" is \
 # somewhere during the sync, then starts it again on the same port.
 for c in $(seq 1 20); do
 	queue 4 "server cycle $c:"
-	tr_ sync --once > /dev/null 2>&1 &
+	ta sync --once > /dev/null 2>&1 &
 	pid=$!
 	sleep "$(pause 40)"
 	kill -9 "$server_pid" 2>/dev/null || true
@@ -64,7 +64,7 @@ for c in $(seq 1 20); do
 	wait "$pid" 2>/dev/null || true
 	PORT=${URL##*:} start_server
 done
-tr_ sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
+ta sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
     tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }
 check "after 20 killed servers, a sync finishes" has "$(cat "$T/out")" \
     "pushed"

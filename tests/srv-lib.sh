@@ -52,11 +52,66 @@ start_server() {
 	URL=http://127.0.0.1:$PORT
 }
 
+# tr_ DB ARGS...: triage on replica $T/DB.db; OUT, ERR and RC hold what
+# it did.
+tr_() {
+	local db=$1
+
+	shift
+	set +e
+	OUT=$("$TRIAGE" --replica "$T/$db.db" "$@" 2> "$T/stderr")
+	RC=$?
+	set -e
+	ERR=$(cat "$T/stderr")
+}
+
+# need_proxy: tests/cut-proxy (make check builds it) in CUT_PROXY.
+need_proxy() {
+	: "${CUT_PROXY:=$(dirname "$TRIAGE")/tests/cut-proxy}"
+	if [ ! -x "$CUT_PROXY" ]; then
+		echo "FAIL: $NAME: no proxy at $CUT_PROXY (make check builds" \
+		    "it)" >&2
+		exit 1
+	fi
+}
+# proxy_start ARGS...: tests/cut-proxy with ARGS in front of the server;
+# its URL in PURL, what it did in $T/proxy.log. srv_cleanup stops it.
+proxy_pid=
+proxy_start() {
+	proxy_stop
+	: > "$T/proxy.port"
+	"$CUT_PROXY" "$@" "$PORT" > "$T/proxy.port" 2> "$T/proxy.log" &
+	proxy_pid=$!
+	for _ in $(seq 1 200); do
+		[ -s "$T/proxy.port" ] && break
+		sleep 0.02
+	done
+	PURL=http://127.0.0.1:$(cat "$T/proxy.port")
+}
+proxy_stop() {
+	if [ -n "$proxy_pid" ]; then
+		kill "$proxy_pid" 2>/dev/null || true
+		wait "$proxy_pid" 2>/dev/null || true
+		proxy_pid=
+	fi
+}
+
+# san_env NAME: in SAN_ENV, the sanitizer settings for a console NAME,
+# each writing its reports to $T/asan.NAME / $T/ubsan.NAME.
+san_env() {
+	SAN_ENV=()
+	[ -n "${ASAN_OPTIONS:-}" ] &&
+	    SAN_ENV+=("ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$T/asan.$1")
+	[ -n "${UBSAN_OPTIONS:-}" ] &&
+	    SAN_ENV+=("UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$T/ubsan.$1")
+	return 0
+}
+
 # Set before pg_start, which puts its own stop in front of this; a test
 # adds its own cleaning up in SRV_CLEANUP (never another EXIT trap, which
 # would replace pg_start's and leave the cluster running).
 SRV_CLEANUP=
-srv_cleanup() { eval "$SRV_CLEANUP"; stop_server; rm -rf "$T"; }
+srv_cleanup() { eval "$SRV_CLEANUP"; proxy_stop; stop_server; rm -rf "$T"; }
 trap srv_cleanup EXIT
 . "$TRIAGE_SRCDIR/tests/pg-lib.sh"
 pg_start || { echo "FAIL: $NAME: PostgreSQL did not start" >&2; exit 1; }

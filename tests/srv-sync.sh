@@ -8,19 +8,6 @@ set -eu
 NAME=srv-sync
 . "${TRIAGE_SRCDIR:-${srcdir:-.}}/tests/srv-lib.sh"
 
-# tr REPLICA ARGS...: triage on a replica; OUT, ERR and RC hold what it did.
-tr_()
-{
-	local db=$1
-
-	shift
-	set +e
-	OUT=$("$TRIAGE" --replica "$T/$db.db" "$@" 2>"$T/stderr")
-	RC=$?
-	set -e
-	ERR=$(cat "$T/stderr")
-}
-
 shop 120 ann:agent bob:agent vic:viewer
 start_server
 

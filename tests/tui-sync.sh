@@ -33,15 +33,10 @@ N=$(q "SELECT number FROM tickets WHERE status = 'open' ORDER BY number
 
 # console NAME: start a console on NAME.db in its own tmux session.
 console() {
-	local envs=()
-
-	[ -n "${ASAN_OPTIONS:-}" ] &&
-	    envs+=("ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$T/asan.$1")
-	[ -n "${UBSAN_OPTIONS:-}" ] &&
-	    envs+=("UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$T/ubsan.$1")
+	san_env "$1"
 	: > "$T/empty.conf"
 	tm new-session -d -s "$1" -x 120 -y 30 env TERM=tmux-256color \
-	    "${envs[@]}" "$TRIAGE" --replica "$T/$1.db" --config \
+	    "${SAN_ENV[@]}" "$TRIAGE" --replica "$T/$1.db" --config \
 	    "$T/empty.conf" --trace "$T/trace.$1"
 }
 screen() { tm capture-pane -p -t "$1"; }
