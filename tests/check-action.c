@@ -212,6 +212,38 @@ START_TEST(test_reply_on_empty_thread_has_null_seen_and_no_user)
 }
 END_TEST
 
+/* The composer's reply takes its draft with it, in the same transaction. */
+START_TEST(test_reply_from_composer_takes_its_draft)
+{
+	struct replica	*r;
+	char		*path, *fx_cause = NULL, *text = NULL;
+	char		 id[UUID_STRLEN + 1], m[UUID_STRLEN + 1];
+
+	path = fx_make("empty");
+	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
+	tid(id, 11);
+	FX_CHECK(replica_draft_save(r, id, "reply", "Half a reply", &fx_cause));
+	FX_CHECK(replica_draft_save(r, id, "note", "A note", &fx_cause));
+	/* From the command line: the console's draft stays. */
+	FX_CHECK(replica_act_reply(r, id, "From the CLI.", 0, NULL, NULL, m,
+	    NULL, &fx_cause));
+	ck_assert_int_eq(replica_draft_load(r, id, "reply", &text, &fx_cause),
+	    0);
+	ck_assert_str_eq(text, "Half a reply");
+	free(text);
+	FX_CHECK(replica_act_reply(r, id, "Half a reply, finished.",
+	    REPLICA_REPLY_DRAFT, NULL, NULL, m, NULL, &fx_cause));
+	ck_assert_int_eq(replica_draft_load(r, id, "reply", &text, &fx_cause),
+	    REPLICA_NOTFOUND);
+	ck_assert_int_eq(replica_draft_load(r, id, "note", &text, &fx_cause),
+	    0);
+	free(text);
+	replica_close(r);
+	fx_unlink(path);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_reply_body_stored_byte_exact)
 {
 	static const char	 body[] = "Hi\r\n\x1b[31mred\x1b[0m "
@@ -1338,6 +1370,7 @@ action_suite(void)
 	tcase_add_test(tc,
 	    test_reply_on_empty_thread_has_null_seen_and_no_user);
 	tcase_add_test(tc, test_reply_body_stored_byte_exact);
+	tcase_add_test(tc, test_reply_from_composer_takes_its_draft);
 	tcase_add_test(tc,
 	    test_reply_refuses_bad_bodies_and_tickets_writing_nothing);
 	tcase_add_test(tc, test_set_each_field_queues_one_entry_with_from);

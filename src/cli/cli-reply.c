@@ -110,7 +110,8 @@ cli_reply(struct cli_env *env, int argc, char **argv)
 		    (long long)number);
 		goto out;
 	}
-	if (rc == 0 && replica_act_reply(r, id, buf_cstr(&body), note, NULL,
+	if (rc == 0 && replica_act_reply(r, id, buf_cstr(&body),
+	    note ? REPLICA_REPLY_NOTE : 0, NULL,
 	    NULL, msg_id, &seq, &cause) != 0)
 		rc = -1;
 	if (rc != 0) {

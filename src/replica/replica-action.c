@@ -303,12 +303,17 @@ act_touch(struct replica *r, const char *ticket_id, int64_t now, char **cause)
  * seen_message_id is the newest message the agent saw (NULL: the newest in
  * the ticket now), for the server's collision check. The new message's id
  * goes to msg_id and the entry's sequence number to *seq (if not NULL).
+ * flags: REPLICA_REPLY_NOTE for an internal note; REPLICA_REPLY_DRAFT to
+ * delete the ticket's draft of that kind in the same transaction (the
+ * composer's text, now sent: a crash never brings it back as a draft).
  */
 int
 replica_act_reply(struct replica *r, const char *ticket_id, const char *body,
-    int internal, const char *seen_message_id, const char *macro_commit,
+    int flags, const char *seen_message_id, const char *macro_commit,
     char msg_id[UUID_STRLEN + 1], int64_t *seq, char **cause)
 {
+	int	 internal = (flags & REPLICA_REPLY_NOTE) != 0;
+
 	struct message_rec	 m;
 	json_t			*p;
 	char			*me = NULL, *seen = NULL;
@@ -371,6 +376,9 @@ replica_act_reply(struct replica *r, const char *ticket_id, const char *body,
 		    json_string(macro_commit));
 	if (act_queue(r, internal ? "note" : "reply", ticket_id, msg_id, p,
 	    seq, cause) != 0)
+		goto fail;
+	if ((flags & REPLICA_REPLY_DRAFT) && replica_draft_delete(r, ticket_id,
+	    internal ? "note" : "reply", cause) != 0)
 		goto fail;
 	if (replica_commit(r, cause) != 0)
 		goto fail;

@@ -357,8 +357,10 @@ struct ticket_change {
 void	 ticket_change_init(struct ticket_change *);
 int	 ticket_change_validate(const struct ticket_change *, char **);
 int	 replica_act_body_check(const char *, size_t, char **);
+#define REPLICA_REPLY_NOTE	0x1	/* an internal note */
+#define REPLICA_REPLY_DRAFT	0x2	/* the draft goes with it */
 int	 replica_act_reply(struct replica *, const char *ticket_id,
-	     const char *body, int internal, const char *seen_message_id,
+	     const char *body, int flags, const char *seen_message_id,
 	     const char *macro_commit, char msg_id[UUID_STRLEN + 1],
 	     int64_t *seq, char **);
 int	 replica_act_set(struct replica *, const char *ticket_id,

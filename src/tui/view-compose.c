@@ -483,17 +483,13 @@ vco_send(struct view *v)
 	int		 internal = vc->internal;
 
 	if (replica_act_body_check(body, strlen(body), &cause) != 0 ||
-	    replica_act_reply(t->r, vc->ticket_id, body, vc->internal,
+	    replica_act_reply(t->r, vc->ticket_id, body, (vc->internal ?
+	    REPLICA_REPLY_NOTE : 0) | REPLICA_REPLY_DRAFT,
 	    vc->seen[0] != '\0' ? vc->seen : NULL, NULL, msg_id, &seq,
 	    &cause) != 0) {
 		tui_error(t, "%s", cause);
 		free(cause);
 		return (0);
-	}
-	if (replica_draft_delete(t->r, vc->ticket_id, vco_kind(vc),
-	    &cause) != 0) {
-		log_warnx("%s", cause);
-		free(cause);
 	}
 	tui_data_changed(t);
 	tui_pop(t);
