@@ -113,6 +113,15 @@ check "B shows the new status within $LIMIT_MS ms" \
     wait_screen b "pending" "$LIMIT_MS"
 echo "# A's status reached B's screen in $WAITED ms"
 
+# A reply queued by another program on A's replica goes out at once too
+# (A notices within a second), not after A's waiting pull.
+keys b G
+"$TRIAGE" --replica "$T/a.db" reply "$N" -m 'Queued from the shell' \
+    > /dev/null
+check "a reply queued beside the console reaches B" \
+    wait_screen b "Queued from the shell" 5000
+echo "# the shell's reply reached B's screen in $WAITED ms"
+
 # The server gone: A says offline and keeps its change.
 stop_server
 keys a -l ":status open"

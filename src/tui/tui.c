@@ -178,6 +178,24 @@ tui_reload_all(struct tui *t)
 	t->dirty = 1;
 }
 
+/*
+ * Changes queued by another program on this replica (triage reply, set):
+ * the sync thread is told at once, not after its waiting pull.
+ */
+static void
+tui_outside_changes(struct tui *t)
+{
+	int64_t	 pending;
+	char	*cause = NULL;
+
+	if (replica_outbox_count(t->r, OUTBOX_PENDING, &pending, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	if (pending > t->pending)
+		tui_data_changed(t);
+}
+
 void
 tui_data_changed(struct tui *t)
 {
@@ -534,6 +552,7 @@ tui_main(const struct tui_opts *o, char **cause)
 		if (rc == 0) {
 			/* Once a second: clocks and relative times move. */
 			t.dirty = 1;
+			tui_outside_changes(&t);
 			continue;
 		}
 		if (rc > 0 && (pfd[1].revents & POLLIN))
