@@ -626,21 +626,98 @@ waiters_take(struct waiters *ws, const char *org, int expired_only,
 	return (taken);
 }
 
+/* Waiters woken together, their groups answered by several threads. */
+#define PULL_WAKE_THREADS	4
+
+struct wake_job {
+	struct waiters	 *ws;
+	struct waiter	**groups;
+	size_t		  n;
+	size_t		  next;		/* atomic: the next group to take */
+	pthread_mutex_t	  lock;		/* keep */
+	struct waiter	 *keep;		/* groups that keep waiting */
+};
+
+/* Answer one group of waiters asking the same question. */
+static void
+wake_group(struct wake_job *j, struct waiter *group)
+{
+	struct waiters		*ws = j->ws;
+	struct waiter		*w;
+	struct shared_resp	*sh;
+	struct http_body	 po;
+	PGconn			*c;
+	char			*cause = NULL;
+	int			 nrows = 0, lost = 0, gzip = group->r->gzip_ok;
+
+	http_body_init(&po, gzip);
+	if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
+	    pull_page(ws->srv->pool, c, group->org, group->since, group->limit,
+	    group->viewer, &po, &nrows, &lost, &cause) != 0) {
+		/* Let each waiter ask again itself (and see 503). */
+		if (c != NULL)
+			pg_put(ws->srv->pool, c, lost);
+		log_warnx("pull wake: %s", cause);
+		free(cause);
+		http_body_free(&po);
+		for (w = group; w != NULL; w = w->next)
+			w->expired = 1;
+		waiters_resume(group);
+		return;
+	}
+	pg_put(ws->srv->pool, c, 0);
+	if (nrows == 0) {
+		http_body_free(&po);
+		for (w = group; w->next != NULL; w = w->next)
+			;
+		pthread_mutex_lock(&j->lock);
+		w->next = j->keep;
+		j->keep = group;
+		pthread_mutex_unlock(&j->lock);
+		return;
+	}
+	sh = xcalloc(1, sizeof *sh);
+	sh->resp = http_make_response(gzip ? HTTP_GZIPPED : HTTP_PLAIN,
+	    po.out.data, po.out.len, "application/json");
+	po.out.data = NULL;
+	http_body_free(&po);
+	for (w = group; w != NULL; w = w->next)
+		sh->refs++;
+	for (w = group; w != NULL; w = w->next)
+		w->shared = sh;
+	waiters_resume(group);
+}
+
+static void *
+wake_worker(void *arg)
+{
+	struct wake_job	*j = arg;
+	size_t		 i;
+
+	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_SEQ_CST)) < j->n)
+		wake_group(j, j->groups[i]);
+	return (NULL);
+}
+
 /*
  * An organisation changed: answer its waiters. Waiters asking the same
  * question share one query and one response; a group whose answer is
  * empty (a viewer's, when only internal notes changed) keeps waiting.
+ * Groups at different cursors (consoles that fell behind) are answered
+ * by up to PULL_WAKE_THREADS threads at once, so the last is not served
+ * a hundred queries after the first.
  */
 static void
 waiters_answer(struct waiters *ws, struct waiter *list)
 {
-	struct waiter		*w, *g, *rest, *group, *next, *keep = NULL;
-	struct shared_resp	*sh;
-	struct http_body		 po;
-	PGconn			*c;
-	char			*cause = NULL;
-	int			 nrows, lost = 0, gzip;
+	struct wake_job	 j;
+	struct waiter	*w, *g, *rest, *group, *next;
+	pthread_t	 th[PULL_WAKE_THREADS - 1];
+	size_t		 nth = 0, i;
 
+	memset(&j, 0, sizeof j);
+	j.ws = ws;
+	pthread_mutex_init(&j.lock, NULL);
 	while (list != NULL) {
 		/* Split off the group of the first waiter. */
 		g = list;
@@ -659,54 +736,25 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 			}
 		}
 		list = rest;
-		gzip = group->r->gzip_ok;
-
-		http_body_init(&po, gzip);
-		nrows = 0;
-		if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
-		    pull_page(ws->srv->pool, c, group->org, group->since,
-		    group->limit, group->viewer, &po, &nrows, &lost,
-		    &cause) != 0) {
-			/* Let each waiter ask again itself (and see 503). */
-			if (c != NULL)
-				pg_put(ws->srv->pool, c, lost);
-			log_warnx("pull wake: %s", cause);
-			free(cause);
-			cause = NULL;
-			http_body_free(&po);
-			for (w = group; w != NULL; w = w->next)
-				w->expired = 1;
-			waiters_resume(group);
-			continue;
-		}
-		pg_put(ws->srv->pool, c, 0);
-		if (nrows == 0) {
-			http_body_free(&po);
-			for (w = group; w->next != NULL; w = w->next)
-				;
-			w->next = keep;
-			keep = group;
-			continue;
-		}
-		sh = xcalloc(1, sizeof *sh);
-		sh->resp = http_make_response(gzip ? HTTP_GZIPPED : HTTP_PLAIN,
-		    po.out.data, po.out.len, "application/json");
-		po.out.data = NULL;
-		http_body_free(&po);
-		for (w = group; w != NULL; w = w->next)
-			sh->refs++;
-		for (w = group; w != NULL; w = w->next)
-			w->shared = sh;
-		waiters_resume(group);
+		j.groups = xreallocarray(j.groups, j.n + 1, sizeof *j.groups);
+		j.groups[j.n++] = group;
 	}
-	if (keep != NULL) {
+	while (nth < nitems(th) && nth + 1 < j.n &&
+	    pthread_create(&th[nth], NULL, wake_worker, &j) == 0)
+		nth++;
+	wake_worker(&j);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	if (j.keep != NULL) {
 		pthread_mutex_lock(&ws->lock);
-		for (w = keep; w->next != NULL; w = w->next)
+		for (w = j.keep; w->next != NULL; w = w->next)
 			;
 		w->next = ws->list;
-		ws->list = keep;
+		ws->list = j.keep;
 		pthread_mutex_unlock(&ws->lock);
 	}
+	pthread_mutex_destroy(&j.lock);
+	free(j.groups);
 }
 
 /* Wake everything: the server stops, or notifications may have been lost. */
