@@ -7,13 +7,13 @@
 # clients take to catch up after a server restart. Figures only; it never
 # passes or fails on a timing.
 #   bench/sync.sh [TICKETS] [BUILDDIR]
-# TICKETS (default 80000) is seeded with the demo generator into the org
-# "Bench" for the initial sync; 80,000 tickets make about 1,200,000 rows.
+# TICKETS (default 65000) is seeded with the demo generator into the org
+# "Bench" for the initial sync; 65,000 tickets make about 1,000,000 rows.
 # The latency and catch-up parts use their own small org, "Prop". The 100
 # clients run at nice 19 (BENCH_SYNC_NICE=0 to run them at full weight).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-tickets=${1:-80000}
+tickets=${1:-65000}
 build=${2:-$top/_build}
 triage=$build/triage
 bench=$build/bench/bench-sync
@@ -295,7 +295,8 @@ echo "catch-up setup: SIGTERM to exit $(calc "($t_gone - $t_term) / 1e6") ms;" \
 "$bench" catchup "$url" "$work/writer.db" "$t_start" "$last" \
     "$work/clients" || true
 retries=$(cat "$work"/c*.log | grep -c 'retrying in' || true)
-echo "  the $clients clients logged $retries retries: $(cat "$work"/c*.log |
-    sed -n 's/.*retrying in \([0-9]*\) s.*/\1 s/p' | sort -n | uniq -c |
-    awk '{ printf "%s%d x %s %s", (NR > 1 ? ", " : ""), $1, $2, $3 }')"
+# The pauses are jittered (1 s doubling, give or take a quarter).
+echo "  the $clients clients logged $retries retries; pauses $(cat \
+    "$work"/c*.log | sed -n 's/.*retrying in \([0-9.]*\) s.*/\1/p' |
+    sort -n | awk '{ v[NR] = $1 } END { if (NR > 0) printf "%.1f s to %.1f s, median %.1f s", v[1], v[NR], v[int((NR + 1) / 2)] }')"
 exit 0
