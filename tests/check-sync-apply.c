@@ -338,6 +338,26 @@ START_TEST(first_sync_is_a_bulk_load)
 }
 END_TEST
 
+/* The progress a console and triage sync show. */
+START_TEST(progress_in_thousandths)
+{
+	struct sync_report	 rep;
+
+	memset(&rep, 0, sizeof rep);
+	ck_assert_int_eq(sync_permille(&rep), -1);	/* not known */
+	rep.start = 100;
+	rep.head = 1100;
+	rep.cursor = 100;
+	ck_assert_int_eq(sync_permille(&rep), 0);
+	rep.cursor = 550;
+	ck_assert_int_eq(sync_permille(&rep), 450);
+	rep.cursor = 1100;
+	ck_assert_int_eq(sync_permille(&rep), 1000);
+	rep.cursor = 5000;		/* more came meanwhile */
+	ck_assert_int_eq(sync_permille(&rep), 1000);
+}
+END_TEST
+
 static Suite *
 sync_apply_suite(void)
 {
@@ -352,6 +372,7 @@ sync_apply_suite(void)
 	tcase_add_test(tc, rejected_changes_are_put_back);
 	tcase_add_test(tc, bad_pages_change_nothing);
 	tcase_add_test(tc, first_sync_is_a_bulk_load);
+	tcase_add_test(tc, progress_in_thousandths);
 	suite_add_tcase(s, tc);
 	return (s);
 }

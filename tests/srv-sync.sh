@@ -41,6 +41,14 @@ check "every ticket arrives" is \
 check "every message arrives" is \
     "$(sqlite3 "$T/a.db" 'SELECT count(*) FROM messages')" \
     "$(q 'SELECT count(*) FROM messages')"
+# A page with more to come says where the end is (for progress bars).
+TOKA=$(sqlite3 "$T/a.db" "SELECT value FROM settings WHERE key = 'token'")
+page=$(curl -s -H "Authorization: Bearer $TOKA" "$URL/v1/pull?since=0&limit=5")
+check "a page with more to come carries the head rev" is \
+    "$(echo "$page" | sed -n 's/^{"cursor":[0-9]*,"more":true,"head":\([0-9]*\),.*/\1/p')" \
+    "$(sqlite3 "$T/a.db" 'SELECT cursor FROM sync_state')"
+page=$(curl -s -H "Authorization: Bearer $TOKA" "$URL/v1/pull?since=0&limit=10000")
+check "and the last page does not" is "$(echo "$page" | grep -c '"head"')" 0
 tr_ b sync --once
 tr_ v sync --once
 check "the viewer gets no internal notes" is \

@@ -174,14 +174,25 @@ cli_logout(struct cli_env *env, int argc, char **argv)
 	return (rc);
 }
 
+/* On a terminal: a bar when the server said how far there is to go. */
 static void
-cli_sync_progress(void *arg, int64_t rows)
+cli_sync_progress(void *arg, const struct sync_report *rep)
 {
-	int	*tty = arg;
+	int	*tty = arg, pm, i;
+	char	 bar[31];
 
-	if (*tty)
+	if (!*tty)
+		return;
+	if ((pm = sync_permille(rep)) < 0) {
 		fprintf(stderr, "\r%s %lld", _("rows applied:"),
-		    (long long)rows);
+		    (long long)rep->pulled);
+		return;
+	}
+	for (i = 0; i < 30; i++)
+		bar[i] = i < pm * 30 / 1000 ? '#' : '.';
+	bar[30] = '\0';
+	fprintf(stderr, "\r[%s] %3d%% %s %lld", bar, pm / 10,
+	    _("rows applied:"), (long long)rep->pulled);
 }
 
 /* triage sync [--once] [--cacert F]: in the foreground, for scripts. */

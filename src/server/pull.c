@@ -109,8 +109,15 @@ pull_build_sql(void)
 
 	for (v = 0; v < 2; v++) {
 		buf_init(&b);
-		buf_puts(&b, "SELECT rev, count(*) OVER () FROM (SELECT rev "
-		    "FROM (");
+		/* With more to come, the organisation's last rev (the
+		 * client's progress): evaluated only then. */
+		buf_puts(&b, "SELECT rev, count(*) OVER (), CASE WHEN "
+		    "count(*) OVER () > $3 THEN (SELECT max(m) FROM (");
+		for (i = 0; i < PULL_NTABLES; i++)
+			buf_printf(&b, "%sSELECT (SELECT max(rev) FROM %s WHERE "
+			    "%s = $1) m", i == 0 ? "" : " UNION ALL ",
+			    pull_tables[i].name, i == 0 ? "id" : "org_id");
+		buf_puts(&b, ") h) END FROM (SELECT rev FROM (");
 		for (i = 0; i < PULL_NTABLES; i++)
 			/* limit + 1 from each table: the page is full and
 			 * more is true even when one table has all. */
@@ -320,7 +327,7 @@ pull_page(struct pg_pool *pool, PGconn *c, const char *org, int64_t since,
 	PGresult	*res;
 	const char	*p[3];
 	char		 sbuf[32], lbuf[32], ubuf[32];
-	int64_t		 cursor = since;
+	int64_t		 cursor = since, head = 0;
 	size_t		 i;
 	int		 n, more = 0, total = 0;
 
@@ -345,11 +352,16 @@ pull_page(struct pg_pool *pool, PGconn *c, const char *org, int64_t since,
 	if ((n = PQntuples(res)) > 0) {
 		more = strtoll(PQgetvalue(res, 0, 1), NULL, 10) > limit;
 		cursor = strtoll(PQgetvalue(res, more ? 1 : 0, 0), NULL, 10);
+		if (more && !PQgetisnull(res, 0, 2))
+			head = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 	}
 	PQclear(res);
 
-	buf_printf(&po->stage, "{\"cursor\":%lld,\"more\":%s,\"changes\":{",
+	buf_printf(&po->stage, "{\"cursor\":%lld,\"more\":%s,",
 	    (long long)cursor, more ? "true" : "false");
+	if (head > cursor)
+		buf_printf(&po->stage, "\"head\":%lld,", (long long)head);
+	buf_puts(&po->stage, "\"changes\":{");
 	if (cursor > since) {
 		snprintf(ubuf, sizeof ubuf, "%lld", (long long)cursor);
 		p[2] = ubuf;

@@ -525,7 +525,10 @@ sync_page_open(struct sync_page *pg, struct buf *text, char **cause)
 		    (tok == JT_TRUE || tok == JT_FALSE)) {
 			pg->more = tok == JT_TRUE;
 			have_more = 1;
-		} else if (jscan_skip(&pg->js, tok) != 0)
+		} else if (strcmp(key, "head") == 0 && tok == JT_NUMBER &&
+		    pg->js.integral)
+			pg->head = pg->js.num;
+		else if (jscan_skip(&pg->js, tok) != 0)
 			return (page_error(pg, cause));
 	}
 	if (tok == JT_ERROR)

@@ -26,6 +26,7 @@ struct sync_page {
 	struct jscan	 js;
 	int64_t		 cursor;
 	int		 more;
+	int64_t		 head;		/* the server's last rev, or 0 */
 	struct buf	 row_list;
 };
 struct sync_batch {

@@ -66,7 +66,7 @@ st_set(struct sync_thread *t, enum sync_link s, const char *msg,
  * at the end of the round (a window costs about a millisecond).
  */
 static void
-st_page(void *arg, int64_t rows)
+st_page(void *arg, const struct sync_report *rep)
 {
 	struct sync_thread	*t = arg;
 
@@ -77,7 +77,8 @@ st_page(void *arg, int64_t rows)
 		t->st.message[0] = '\0';
 	}
 	t->st.changes++;
-	t->st.rows = rows;
+	t->st.rows = rep->pulled;
+	t->st.permille = sync_permille(rep);
 	pthread_mutex_unlock(&t->lock);
 	st_wake(t);
 }
@@ -142,6 +143,7 @@ sync_main(void *arg)
 			st_set(t, SYNC_SYNCING, NULL, 0);
 		pthread_mutex_lock(&t->lock);
 		t->st.rows = 0;
+		t->st.permille = -1;
 		pthread_mutex_unlock(&t->lock);
 		rc = sync_round(r, &o, 25, &rep, st_page, t, &cause);
 		if (rc == SYNC_ERR_STOPPED) {

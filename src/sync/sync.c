@@ -432,7 +432,8 @@ sync_prefetch_run(void *arg)
 
 int
 sync_round(struct replica *r, const struct sync_opts *o, int wait,
-    struct sync_report *rep, void (*progress)(void *, int64_t), void *arg,
+    struct sync_report *rep,
+    void (*progress)(void *, const struct sync_report *), void *arg,
     char **cause)
 {
 	struct sync_login_info	 l;
@@ -460,7 +461,7 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 			break;
 		/* The outbox changed: let the caller show it. */
 		if (progress != NULL)
-			progress(arg, rep->pulled);
+			progress(arg, rep);
 	} while (1);
 	for (;;) {
 		if (!fetched) {
@@ -511,6 +512,10 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 			    &pf) == 0)
 				fetched = 1;
 		}
+		if (rep->pages == 0)
+			rep->start = cursor;
+		if (pg.head > rep->head)
+			rep->head = pg.head;
 		rc = sync_page_apply(&pg, r, &batch, &rows, cause);
 		rep->cursor = pg.cursor;
 		more = pg.more;
@@ -536,7 +541,7 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 		rep->pulled += rows;
 		rep->pages++;
 		if (progress != NULL)
-			progress(arg, rep->pulled);
+			progress(arg, rep);
 		if (!more && (wait == 0 || waiting || rows > 0))
 			break;
 	}
@@ -567,4 +572,15 @@ sync_backoff(int64_t *backoff)
 	    (int64_t)arc4random_uniform((uint32_t)(*backoff / 2 + 1));
 	*backoff = *backoff < 60000 ? *backoff * 2 : 60000;
 	return (ms);
+}
+
+int
+sync_permille(const struct sync_report *rep)
+{
+	if (rep->head <= rep->start || rep->cursor < rep->start)
+		return (-1);
+	if (rep->cursor >= rep->head)
+		return (1000);
+	return ((int)((rep->cursor - rep->start) * 1000 /
+	    (rep->head - rep->start)));
 }

@@ -51,16 +51,22 @@ struct sync_report {
 	int64_t		 pulled;	/* rows applied */
 	int64_t		 pages;
 	int64_t		 cursor;
+	/* Progress of a long pull: the cursor it started at and the
+	 * server's last rev when it began (0: not known). */
+	int64_t		 start, head;
 };
+/* How far a round's pull has come, in thousandths; -1 if not known. */
+int	 sync_permille(const struct sync_report *);
 
 /*
  * One round: push the outbox in seq order, then pull pages until caught
  * up (with wait > 0, the last pull waits that long for a change). Each
  * page is applied in one SQLite transaction with the cursor. progress, if
- * set, is called after each page with the rows applied so far.
+ * set, is called after each page with the report so far.
  */
 int	 sync_round(struct replica *, const struct sync_opts *, int wait,
-	     struct sync_report *, void (*progress)(void *, int64_t),
+	     struct sync_report *,
+	     void (*progress)(void *, const struct sync_report *),
 	     void *, char **cause);
 
 /*
@@ -96,6 +102,7 @@ struct sync_status {
 	int64_t		 offline_since;	/* ms */
 	int64_t		 last_ok;	/* ms; 0: never */
 	int64_t		 rows;		/* pulled by the first sync so far */
+	int		 permille;	/* of it done; -1 if not known */
 	uint64_t	 changes;	/* grows when the thread changed the replica */
 	char		 message[256];	/* the last failure */
 };

@@ -192,11 +192,32 @@ draw_title(struct tui *t, const char *title)
  * at the right the view's position ("12/340"), which the hints never hide.
  */
 /* The link to the server, as the sync thread last told it. */
+/* A progress bar of width cells, permille full (UTF-8 or ASCII). */
+static const char *
+draw_bar(struct tui *t, int permille, int width, char *out, size_t len)
+{
+	const char	*full = draw_glyph(t, "█", "#");
+	const char	*empty = draw_glyph(t, "░", ".");
+	size_t		 o = 0;
+	int		 i, n = permille * width / 1000;
+
+	out[0] = '\0';
+	for (i = 0; i < width; i++) {
+		const char *g = i < n ? full : empty;
+
+		if (o + strlen(g) + 1 > len)
+			break;
+		memcpy(out + o, g, strlen(g) + 1);
+		o += strlen(g);
+	}
+	return (out);
+}
+
 static int
 draw_link(struct tui *t, int y, int right)
 {
 	const struct sync_status *st = &t->sync_st;
-	char			 s[160], ago[32];
+	char			 s[160], ago[32], bar[64];
 	int			 el = EL_STATUS;
 	int64_t			 now = time_now_ms();
 
@@ -204,6 +225,10 @@ draw_link(struct tui *t, int y, int right)
 		snprintf(s, sizeof s, " %s", _("local replica (not logged in)"));
 	else if (st->state == SYNC_CONNECTING)
 		snprintf(s, sizeof s, " %s", _("connecting"));
+	else if (st->state == SYNC_SYNCING && st->permille >= 0)
+		snprintf(s, sizeof s, " %s %s %d%% (%lld %s)", _("syncing:"),
+		    draw_bar(t, st->permille, 10, bar, sizeof bar),
+		    st->permille / 10, (long long)st->rows, _("rows"));
 	else if (st->state == SYNC_SYNCING)
 		snprintf(s, sizeof s, " %s %lld %s", _("syncing:"),
 		    (long long)st->rows, _("rows"));
