@@ -13,7 +13,7 @@ what=${1:-}
 
 PACKAGES="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev libgit2-dev
-check libpq-dev libmicrohttpd-dev zlib1g-dev libinih-dev libsodium-dev
+check libpq-dev libmicrohttpd-dev zlib1g-dev libzstd-dev libinih-dev libsodium-dev
 postgresql tmux sqlite3 mandoc git ca-certificates curl"
 
 usage() {

@@ -49,6 +49,19 @@ check "a page with more to come carries the head rev" is \
     "$(sqlite3 "$T/a.db" 'SELECT cursor FROM sync_state')"
 page=$(curl -s -H "Authorization: Bearer $TOKA" "$URL/v1/pull?since=0&limit=10000")
 check "and the last page does not" is "$(echo "$page" | grep -c '"head"')" 0
+# Compression as the client asks: zstd first, gzip, or none.
+coding() {
+	curl -s -o "$T/body" -D - -H "Authorization: Bearer $TOKA" \
+	    -H "Accept-Encoding: $1" "$URL/v1/pull?since=0&limit=500" |
+	    tr -d '\r' | sed -n 's/^[Cc]ontent-[Ee]ncoding: //p'
+}
+check "zstd when the client takes it" is "$(coding 'gzip, zstd')" zstd
+check "gzip when zstd is refused" is "$(coding 'zstd;q=0, gzip')" gzip
+check "none when none is asked" is "$(coding '')" ""
+check "the zstd body decodes to the plain one" is \
+    "$(curl -s --compressed -H 'Accept-Encoding: zstd' -H "Authorization: Bearer $TOKA" \
+    "$URL/v1/pull?since=0&limit=500" | md5sum)" \
+    "$(curl -s -H "Authorization: Bearer $TOKA" "$URL/v1/pull?since=0&limit=500" | md5sum)"
 tr_ b sync --once
 tr_ v sync --once
 check "the viewer gets no internal notes" is \

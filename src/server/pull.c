@@ -313,7 +313,7 @@ pull_drain(PGconn *c, struct http_body *po, int *total, struct pg_err *err,
 
 /*
  * One page: rows of org with rev > since, at most limit, as the response
- * body {"cursor", "more", "changes": {table: [rows]}}, gzipped if asked.
+ * body {"cursor", "more", "changes": {table: [rows]}}, compressed if asked.
  * "cursor" and "more" come first, so a client may ask for the next page
  * before it parses this one. c is held from pool. 0, or -1 with cause (and
  * *lost when the connection is gone or no longer fit for pulls).
@@ -403,7 +403,7 @@ fail:
  * Waiting pulls. A waiter is a suspended connection with its cursor; the
  * listener thread holds one LISTEN connection for every waiter. When an
  * organisation's change commits, waiters with the same question (cursor,
- * limit, role, gzip) share one query and one response.
+ * limit, role, coding) share one query and one response.
  */
 struct shared_resp {
 	struct MHD_Response	*resp;
@@ -549,7 +549,7 @@ api_pull(struct req *r, struct reply *rp)
 
 		if ((c = pg_get(r->srv->pool, &cause)) == NULL)
 			break;
-		http_body_init(&po, r->gzip_ok);
+		http_body_init(&po, r->coding);
 		if (pull_page(r->srv->pool, c, r->who.org_id, since, (int)limit,
 		    r->who.role == ROLE_VIEWER, &po, &nrows, &lost,
 		    &cause) != 0) {
@@ -564,7 +564,7 @@ api_pull(struct req *r, struct reply *rp)
 			rp->status = 200;
 			rp->len = po.out.len;
 			rp->body = buf_detach(&po.out);
-			rp->gzipped = po.gzip;
+			rp->encoded = 1;
 			http_body_free(&po);
 			rp->type = "application/json";
 			return;
@@ -660,9 +660,9 @@ wake_group(struct wake_job *j, struct waiter *group)
 	struct http_body	 po;
 	PGconn			*c;
 	char			*cause = NULL;
-	int			 nrows = 0, lost = 0, gzip = group->r->gzip_ok;
+	int			 nrows = 0, lost = 0, coding = group->r->coding;
 
-	http_body_init(&po, gzip);
+	http_body_init(&po, coding);
 	if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
 	    pull_page(ws->srv->pool, c, group->org, group->since, group->limit,
 	    group->viewer, &po, &nrows, &lost, &cause) != 0) {
@@ -689,8 +689,8 @@ wake_group(struct wake_job *j, struct waiter *group)
 		return;
 	}
 	sh = xcalloc(1, sizeof *sh);
-	sh->resp = http_make_response(gzip ? HTTP_GZIPPED : HTTP_PLAIN,
-	    po.out.data, po.out.len, "application/json");
+	sh->resp = http_make_response(coding, 1, po.out.data, po.out.len,
+	    "application/json");
 	po.out.data = NULL;
 	http_body_free(&po);
 	for (w = group; w != NULL; w = w->next)
@@ -739,7 +739,7 @@ waiters_answer(struct waiters *ws, struct waiter *list)
 			next = w->next;
 			if (w->since == g->since && w->limit == g->limit &&
 			    w->viewer == g->viewer &&
-			    w->r->gzip_ok == g->r->gzip_ok) {
+			    w->r->coding == g->r->coding) {
 				w->next = group;
 				group = w;
 			} else {

@@ -116,7 +116,7 @@ struct req {
 	char			*path;
 	struct buf		 body;
 	int			 too_big;
-	int			 gzip_ok;	/* Accept-Encoding has gzip */
+	int			 coding;	/* HTTP_CODING_*, accepted */
 	int64_t			 start_ns;
 	struct caller		 who;
 	/* A pull waiting for a change (pull.c). */
@@ -130,19 +130,22 @@ struct reply {
 	size_t			 len;
 	const char		*type;		/* Content-Type */
 	char			*disposition;	/* Content-Disposition, owned */
-	int			 gzipped;	/* body is gzip already */
+	int			 encoded;	/* body is in req's coding */
 	int			 suspended;	/* a pull is waiting */
 	struct shared_resp	*shared;	/* made once for many pulls */
 };
 
 /* http.c */
+/* How a body is sent: as it is, gzip, or zstd (cheaper, smaller). */
+enum { HTTP_CODING_NONE, HTTP_CODING_GZIP, HTTP_CODING_ZSTD };
 struct http_body {
-	int		 gzip;
+	int		 coding;
 	z_stream	 z;
+	void		*zstd;		/* ZSTD_CCtx * */
 	struct buf	 stage;		/* bytes not yet compressed */
 	struct buf	 out;		/* the body */
 };
-void		 http_body_init(struct http_body *, int gzip);
+void		 http_body_init(struct http_body *, int coding);
 void		 http_body_flush(struct http_body *, int finish);
 void		 http_body_free(struct http_body *);
 int		 http_start(struct server *, const char *listen, int threads,
@@ -154,9 +157,8 @@ void		 reply_json(struct reply *, int status, json_t *);	/* steals */
 void		 reply_error(struct reply *, int status, const char *code,
 		    const char *fmt, ...) printflike(4, 5);
 void		 reply_db_error(struct reply *, const char *cause);
-enum http_enc { HTTP_PLAIN, HTTP_GZIP_OK, HTTP_GZIPPED };
-struct MHD_Response *http_make_response(enum http_enc, char *body, size_t len,
-		    const char *type);
+struct MHD_Response *http_make_response(int coding, int encoded, char *body,
+		    size_t len, const char *type);
 json_t		*http_parse_body(struct req *, struct reply *);
 
 /* api.c: health, login, whoami, attachments, and the token check. */

@@ -141,6 +141,14 @@ sync_http(const char *server, const char *token, const char *path,
 		buf_free(&out->body);
 		return (SYNC_ERR_STOPPED);
 	}
+	if (rc == CURLE_BAD_CONTENT_ENCODING) {
+		/* A checksum or a stream that does not decode. */
+		*cause = xprintf(_("%s: the server's answer was damaged on the "
+		    "way (its compressed body does not decode: %s)"), server,
+		    *err != '\0' ? err : curl_easy_strerror(rc));
+		buf_free(&out->body);
+		return (SYNC_ERR_SERVER);
+	}
 	if (rc != CURLE_OK) {
 		*cause = xprintf(_("%s: %s"), server, *err != '\0' ? err :
 		    curl_easy_strerror(rc));
