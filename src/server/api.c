@@ -217,7 +217,9 @@ api_authenticate(struct req *r, struct reply *rp)
 	}
 	auth_token_hash(tok, hash);
 	p[0] = hash;
-	if ((res = pg_pool_query(r->srv->pool, "SELECT u.id, u.org_id, u.role, "
+	/* Asked on every request: prepared once per pooled connection. */
+	if ((res = pg_pool_query_prepared(r->srv->pool, PG_PREPARED_AUTH,
+	    "auth_token", "SELECT u.id, u.org_id, u.role, "
 	    "t.revoked_at IS NOT NULL, t.expires_at <= now(), "
 	    "u.active AND NOT u.deleted AND NOT o.deleted FROM tokens t "
 	    "JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id "

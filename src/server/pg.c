@@ -466,3 +466,34 @@ pg_pool_query(struct pg_pool *p, const char *sql, int n,
 	pg_put(p, c, res == NULL && err.lost);
 	return (res);
 }
+
+/*
+ * The same for a statement asked on every request: prepared once on each
+ * pooled connection (its set bit in pg_prepared), planned once. A
+ * connection whose statement went stale is dropped and replaced.
+ */
+PGresult *
+pg_pool_query_prepared(struct pg_pool *p, unsigned int set, const char *name,
+    const char *sql, int n, const char *const *params, char **cause)
+{
+	struct pg_err	 err;
+	unsigned int	*have;
+	PGconn		*c;
+	PGresult	*res = NULL;
+
+	memset(&err, 0, sizeof err);
+	if ((c = pg_get(p, cause)) == NULL)
+		return (NULL);
+	if ((have = pg_prepared(p, c)) == NULL)
+		fatalx("%s: not a connection held from the pool", __func__);
+	if (!(*have & set)) {
+		if (pg_prepare(c, name, sql, n, &err, cause) != 0) {
+			pg_put(p, c, 1);
+			return (NULL);
+		}
+		*have |= set;
+	}
+	res = pg_query_prepared(c, name, n, params, &err, cause);
+	pg_put(p, c, res == NULL && (err.lost || pg_prepared_stale(&err)));
+	return (res);
+}

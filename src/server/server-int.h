@@ -57,8 +57,12 @@ void		 pg_put(struct pg_pool *, PGconn *, int lost);
  * that runs them: one bit per set, reset when the connection is replaced. */
 #define PG_PREPARED_PULL	0x1	/* pull.c, agents and admins */
 #define PG_PREPARED_PULL_VIEWER	0x2	/* pull.c, viewers */
+#define PG_PREPARED_AUTH	0x4	/* api.c, the token check */
 unsigned int	*pg_prepared(struct pg_pool *, PGconn *);
 PGresult	*pg_pool_query(struct pg_pool *, const char *sql, int n,
+		    const char *const *params, char **cause);
+PGresult	*pg_pool_query_prepared(struct pg_pool *, unsigned int set,
+		    const char *name, const char *sql, int n,
 		    const char *const *params, char **cause);
 
 /* Organisations and users, for admin, import and seed. */
