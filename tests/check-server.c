@@ -813,7 +813,7 @@ END_TEST
 START_TEST(test_push_replayed_three_times_applies_once)
 {
 	struct rs	 r[3];
-	json_t		*j, *muts, *a, *b;
+	json_t		*j, *muts, *a, *b, *m3;
 	char		 client[UUID_STRLEN + 1], msg[UUID_STRLEN + 1];
 	char		 ghost[UUID_STRLEN + 1], *body, *after;
 	size_t		 k;
@@ -830,6 +830,7 @@ START_TEST(test_push_replayed_three_times_applies_once)
 	    "status", "pending"));
 	json_array_append_new(muts, mut_message(3, "reply", ghost, msg,
 	    "to nowhere"));
+	m3 = json_deep_copy(json_array_get(muts, 2));
 	j = json_pack("{s:s, s:o}", "client_id", client, "mutations", muts);
 	body = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
@@ -886,7 +887,7 @@ START_TEST(test_push_replayed_three_times_applies_once)
 	/* A push that overlaps the applied ones: old part replayed. */
 	uuid_v7(msg);
 	muts = json_array();
-	json_array_append_new(muts, mut_message(3, "reply", ghost, msg, "x"));
+	json_array_append_new(muts, m3);
 	json_array_append_new(muts, mut_message(4, "note", T_PUSH, msg,
 	    "second note"));
 	http_push(&r[0], sv.token[U_AGENT], client, muts, 0, NULL);
@@ -898,6 +899,34 @@ START_TEST(test_push_replayed_three_times_applies_once)
 	rs_free(&r[0]);
 	ck_assert_int_eq(db_int("SELECT last_seq FROM clients WHERE id = $1",
 	    1, client), 4);
+}
+END_TEST
+
+/*
+ * A seq the server has for another mutation (a console restored from an
+ * older copy of its replica): 409 seq_reused, nothing applied, rather
+ * than the new change taken for a replay and lost.
+ */
+START_TEST(test_push_seq_reused_is_409)
+{
+	struct rs	 r;
+	char		 client[UUID_STRLEN + 1], msg[UUID_STRLEN + 1];
+	char		*before;
+
+	uuid_v7(client);
+	uuid_v7(msg);
+	http_push1(&r, sv.token[U_AGENT], client, mut_message(1, "note",
+	    T_PUSH, msg, "the first seq 1"));
+	EXPECT_RESULT(&r, 0, "applied");
+	rs_free(&r);
+	before = db_snapshot();
+	uuid_v7(msg);
+	http_push1(&r, sv.token[U_AGENT], client, mut_message(1, "note",
+	    T_PUSH, msg, "another seq 1"));
+	EXPECT_ERROR(&r, 409, "seq_reused");
+	EXPECT_UNCHANGED(before, "a reused seq");
+	free(before);
+	rs_free(&r);
 }
 END_TEST
 
@@ -1805,6 +1834,7 @@ server_suite(void)
 	tcase_add_test(tc, test_attachments_download_and_refuse);
 	tcase_add_test(tc, test_push_replayed_three_times_applies_once);
 	tcase_add_test(tc, test_push_seq_gap_is_409);
+	tcase_add_test(tc, test_push_seq_reused_is_409);
 	tcase_add_test(tc, test_push_bad_input_is_400_and_changes_nothing);
 	tcase_add_test(tc, test_push_oversized_body_is_413);
 	tcase_add_test(tc, test_push_rejections_advance_seq);

@@ -10,6 +10,7 @@ NAME=srv-crash
 
 shop 20 ann:agent
 start_server
+SPORT=$PORT		# every restart takes the same port: the replica has it
 DB=$T/a.db
 ta() { "$TRIAGE" --replica "$DB" "$@"; }
 ta login --server "$URL" --email ann@shop.test --password-file "$T/pw" \
@@ -62,7 +63,7 @@ for c in $(seq 1 20); do
 	wait "$server_pid" 2>/dev/null || true
 	server_pid=
 	wait "$pid" 2>/dev/null || true
-	PORT=${URL##*:} start_server
+	PORT=$SPORT start_server
 done
 ta sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
     tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }

@@ -43,10 +43,13 @@ start_server() {
 	"$TRIAGE" serve --db "$PG_CONNINFO" --listen "127.0.0.1:${PORT:-0}" \
 	    2> "$T/serve.log" &
 	server_pid=$!
-	for _ in $(seq 1 100); do
+	# Up to 30 s: after a kill -9 the port or PostgreSQL may lag.
+	for _ in $(seq 1 300); do
 		grep -q 'listening on' "$T/serve.log" && break
 		sleep 0.1
 	done
+	grep -q 'listening on' "$T/serve.log" ||
+	    echo "# the server did not start: $(tail -3 "$T/serve.log")"
 	PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' \
 	    "$T/serve.log")
 	URL=http://127.0.0.1:$PORT

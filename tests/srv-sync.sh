@@ -173,6 +173,25 @@ check "bob's replica has all 50" is "$(sqlite3 "$T/b.db" "SELECT count(*)
 tr_ a sync --once
 check "a sync after that sends nothing again" has "$OUT" "pushed 0"
 
+# A replica restored from an older copy reuses seqs the server has for
+# other changes: the server says so (409 seq_reused) and the replica
+# starts a new client id, so its new reply is sent, not taken for a replay.
+tr_ a sync --once
+sqlite3 "$T/a.db" ".backup '$T/a-copy.db'"
+tr_ a reply "$N" -m 'before going back'
+tr_ a sync --once
+sqlite3 "$T/a-copy.db" ".backup '$T/a.db'"
+tr_ a reply "$N" -m 'after going back'
+tr_ a sync --once
+check "the restored replica's sync succeeds" is "$RC" 0
+check "and says it starts a new client id" has "$ERR" "new client id"
+check "its new reply reaches the server once" is \
+    "$(q "SELECT count(*) FROM messages WHERE body = 'after going back'")" 1
+check "the reply from before stays there once" is \
+    "$(q "SELECT count(*) FROM messages WHERE body = 'before going back'")" 1
+check "the restored outbox has nothing pending" is \
+    "$(sqlite3 "$T/a.db" 'SELECT count(*) FROM outbox WHERE state = 0')" 0
+
 # A revoked token: exit 5, the outbox kept.
 A revoke --email bob@shop.test > /dev/null
 tr_ b reply "$N" -m 'after revoke'

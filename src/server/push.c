@@ -837,9 +837,27 @@ push_apply(PGconn *c, const struct caller *who, const char *client,
 		if (seq <= last) {
 			/* Applied before: answer as the first time. */
 			if ((res = pg_query(c, "SELECT status, reason, rev, "
-			    "message_id FROM push_results WHERE client_id = $1 "
-			    "AND seq = $2", 2, p, err, cause)) == NULL)
+			    "message_id, mutation_id FROM push_results WHERE "
+			    "client_id = $1 AND seq = $2", 2, p, err,
+			    cause)) == NULL)
 				return (-1);
+			/*
+			 * The same seq with another mutation: the console
+			 * reuses seqs (its replica restored from a copy).
+			 * Acknowledging it as a replay would lose it.
+			 */
+			if (PQntuples(res) == 1 && json_string_value(
+			    json_object_get(m, "id")) != NULL && strcmp(
+			    PQgetvalue(res, 0, 4), json_string_value(
+			    json_object_get(m, "id"))) != 0) {
+				PQclear(res);
+				pg_exec(c, "ROLLBACK", 0, NULL, NULL, NULL);
+				reply_json(rp, 409, json_pack("{s:s, s:s, s:I}",
+				    "error", "seq_reused", "message", "this "
+				    "seq was used for another change; start a "
+				    "new client_id", "seq", seq));
+				return (1);
+			}
 			o.status = "applied";
 			if (PQntuples(res) == 1) {
 				o.status = strcmp(PQgetvalue(res, 0, 0),

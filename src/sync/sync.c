@@ -216,9 +216,10 @@ sync_forbidden(struct replica *r, struct outbox_list *ol,
 static json_t *
 sync_noop(int64_t seq)
 {
-	char	 id[UUID_STRLEN + 1];
+	char	 id[32];
 
-	uuid_v7(id);
+	/* The same id each time: a resend is a replay, not a new change. */
+	snprintf(id, sizeof id, "noop-%lld", (long long)seq);
 	return (json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "id", id,
 	    "type", "noop"));
 }
@@ -234,10 +235,33 @@ sync_seq_gap(struct replica *r, struct sync_login_info *l,
     struct sync_http *h, char **cause)
 {
 	json_t	*j = json_loadb(h->body.data, h->body.len, 0, NULL);
+	const char *error = json_string_value(json_object_get(j, "error"));
 	int64_t	 want;
-	char	 buf[32];
+	char	 buf[32], client[UUID_STRLEN + 1];
 	int	 rc = 0;
 
+	if (error != NULL && strcmp(error, "seq_reused") == 0) {
+		/*
+		 * The server has these seqs for other changes: this replica
+		 * is a restored copy. A new client id starts its seqs again;
+		 * what the server has answered here goes as no-ops.
+		 */
+		log_warnx("sync: the server has seen this replica's seqs for "
+		    "other changes (a restored copy?); starting a new "
+		    "client id");
+		uuid_v7(client);
+		if (replica_setting_set(r, "client_id", client, cause) != 0 ||
+		    replica_setting_set(r, "pushed_seq", NULL, cause) != 0)
+			rc = -1;
+		else {
+			free(l->client);
+			l->client = xstrdup(client);
+			l->pushed = 0;
+			rc = 1;
+		}
+		json_decref(j);
+		return (rc);
+	}
 	if (j != NULL && json_is_integer(json_object_get(j, "expected")) &&
 	    strcmp(json_string_value(json_object_get(j, "error")) != NULL ?
 	    json_string_value(json_object_get(j, "error")) : "", "seq_gap")
@@ -369,6 +393,7 @@ again:
 		st = json_string_value(json_object_get(res, "status"));
 		if (st == NULL)
 			continue;
+		rep->sent++;
 		if (seq > l->pushed)
 			l->pushed = seq;
 		for (k = 0; k < ol.n && ol.v[k].seq != seq; k++)
@@ -453,11 +478,11 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 	if (o->cancel != NULL)
 		__atomic_store_n(&o->cancel->poked, 0, __ATOMIC_SEQ_CST);
 	do {
-		int64_t before = rep->pushed;
+		int64_t before = rep->sent;
 
 		if ((rc = sync_push(r, o, &l, rep, cause)) != 0)
 			goto out;
-		if (rep->pushed == before)
+		if (rep->sent == before)
 			break;
 		/* The outbox changed: let the caller show it. */
 		if (progress != NULL)

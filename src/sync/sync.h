@@ -47,6 +47,7 @@ int	 sync_logged_in(struct replica *);
 /* What one round did. */
 struct sync_report {
 	int64_t		 pushed;	/* mutations sent */
+	int64_t		 sent;		/* with the no-ops for seqs */
 	int64_t		 applied, rejected, conflicts;
 	int64_t		 pulled;	/* rows applied */
 	int64_t		 pages;
