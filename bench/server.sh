@@ -26,23 +26,8 @@ cleanup() {
 trap cleanup EXIT
 export TRIAGE_DB=$PG_CONNINFO
 
-"$triage" admin migrate > /dev/null
-"$triage" admin create-org Bench > /dev/null
-printf 'bench-password\n' > "$work/pw"
-chmod 600 "$work/pw"
-"$triage" admin create-user --org Bench --email bench@example.com \
-    --name Bench --role agent --password-file "$work/pw" > /dev/null
-echo "== seeding $tickets tickets"
-"$triage" admin seed --org Bench --tickets "$tickets"
-rows=$(psql -XAtq -d "$PG_CONNINFO" -c "SELECT sum(n) FROM (
-    SELECT count(*) n FROM tickets UNION ALL SELECT count(*) FROM messages
-    UNION ALL SELECT count(*) FROM events UNION ALL SELECT count(*) FROM customers
-    UNION ALL SELECT count(*) FROM identities UNION ALL SELECT count(*) FROM orders
-    UNION ALL SELECT count(*) FROM order_items UNION ALL SELECT count(*) FROM shipments
-    UNION ALL SELECT count(*) FROM attachments UNION ALL SELECT count(*) FROM users
-    UNION ALL SELECT count(*) FROM teams) x")
-echo "rows in PostgreSQL: $rows"
-psql -XAtq -d "$PG_CONNINFO" -c "VACUUM ANALYZE" > /dev/null
+. "$top/bench/bench-lib.sh"
+bench_seed "$tickets"
 
 "$triage" serve --listen 127.0.0.1:0 --threads 4 2> "$work/serve.log" &
 server_pid=$!

@@ -167,23 +167,8 @@ login() {
 	    --password-file "$work/pw" > /dev/null
 }
 
-"$triage" admin migrate > /dev/null
-printf 'bench-password\n' > "$work/pw"
-chmod 600 "$work/pw"
-"$triage" admin create-org Bench > /dev/null
-"$triage" admin create-user --org Bench --email bench@example.com \
-    --name Bench --role agent --password-file "$work/pw" > /dev/null
-echo "== seeding $tickets tickets"
-"$triage" admin seed --org Bench --tickets "$tickets"
-rows=$(q "SELECT sum(n) FROM (
-    SELECT count(*) n FROM tickets UNION ALL SELECT count(*) FROM messages
-    UNION ALL SELECT count(*) FROM events UNION ALL SELECT count(*) FROM customers
-    UNION ALL SELECT count(*) FROM identities UNION ALL SELECT count(*) FROM orders
-    UNION ALL SELECT count(*) FROM order_items UNION ALL SELECT count(*) FROM shipments
-    UNION ALL SELECT count(*) FROM attachments UNION ALL SELECT count(*) FROM users
-    UNION ALL SELECT count(*) FROM teams) x")
-echo "rows in PostgreSQL: $rows"
-q "VACUUM ANALYZE" > /dev/null
+. "$top/bench/bench-lib.sh"
+bench_seed "$tickets"
 
 start_server 0 "$work/serve1.log"
 wait_server "$work/serve1.log"

@@ -29,6 +29,13 @@ queue() {
 # A random delay of 0 to $1 ms, as seconds for sleep.
 pause() { printf '0.%03d' $((RANDOM % $1)); }
 
+# last_sync: one more sync to the end, its output in $T/out; when it
+# fails, that output and the server's last words as diagnostics.
+last_sync() {
+	ta sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
+	    tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }
+}
+
 # The client killed: each cycle queues 4 replies and kills a sync of them
 # somewhere between its start and its end.
 landed=0
@@ -42,8 +49,7 @@ for c in $(seq 1 50); do
 done
 echo "# $landed of 50 kills landed before the sync had finished"
 check "at least 15 kills landed while the sync ran" test "$landed" -ge 15
-ta sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
-    tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }
+last_sync
 check "after 50 killed syncs, one more finishes" has "$(cat "$T/out")" \
     "pushed"
 check "every reply of the client cycles is on the server once" is \
@@ -65,8 +71,7 @@ for c in $(seq 1 20); do
 	wait "$pid" 2>/dev/null || true
 	PORT=$SPORT start_server
 done
-ta sync --once > "$T/out" 2>&1 || { sed "s/^/# out: /" "$T/out";
-    tail -5 "$T/serve.log" | sed "s/^/# serve.log: /"; }
+last_sync
 check "after 20 killed servers, a sync finishes" has "$(cat "$T/out")" \
     "pushed"
 check "every reply of the server cycles is on the server once" is \
