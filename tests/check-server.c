@@ -1753,6 +1753,169 @@ START_TEST(test_pull_wait_ends_empty)
 }
 END_TEST
 
+/* Pull pages with rows the server has answered from memory (its health). */
+static long long
+pages_from_memory(void)
+{
+	struct rs	 r;
+	long long	 n;
+
+	http_get(&r, NULL, "/v1/health");
+	EXPECT_STATUS(&r, 200);
+	n = jint(json_object_get(r.json, "pages"), "memory");
+	rs_free(&r);
+	return (n);
+}
+
+/* A console long-polls at the head and one note wakes it. */
+static void
+wake_one_waiter(void)
+{
+	struct rs	 r;
+	char		 msg[UUID_STRLEN + 1];
+	int64_t		 since = db_cursor();
+	pid_t		 pid;
+
+	uuid_v7(msg);
+	pid = push_later(0.5, sv.token[U_AGENT2], T_PULL, msg, "wake", -1);
+	http_pull(&r, sv.token[U_AGENT], since, 100, 8, 0);
+	EXPECT_STATUS(&r, 200);
+	ck_assert_int_gt(jint(r.json, "cursor"), since);
+	EXPECT_CHILD_OK(pid, "the pusher");
+	rs_free(&r);
+}
+
+/*
+ * Long polls near the head are answered from the changes the server keeps
+ * in memory (pull-tail.c): every such page must be the very page
+ * PostgreSQL gives, for agents and viewers, at every cursor and limit,
+ * with rows changed again (the ticket) appearing once at their latest.
+ */
+START_TEST(test_pull_memory_pages_are_the_database_pages)
+{
+	static const int	 limits[] = { 1, 2, 5, 1000 };
+	const char		*tokens[] = { sv.token[U_AGENT],
+				    sv.token[U_VIEWER] };
+	struct rs		 r, db;
+	json_t			*muts;
+	char			 client[UUID_STRLEN + 1], msg[UUID_STRLEN + 1];
+	int64_t			 since0, head, s;
+	long long		 mem;
+	size_t			 k, t;
+	int			 i, compared = 0;
+
+	since0 = db_cursor();
+	wake_one_waiter();
+	/* Commits after it: internal notes (not for viewers) and replies,
+	 * each changing the ticket again. */
+	uuid_v7(client);
+	for (i = 0; i < 6; i++) {
+		muts = json_array();
+		uuid_v7(msg);
+		json_array_append_new(muts, mut_message(2 * i + 1, i % 2 ?
+		    "reply" : "note", T_PULL, msg, "from memory"));
+		uuid_v7(msg);
+		json_array_append_new(muts, mut_message(2 * i + 2, "note",
+		    T_PULL, msg, "from memory"));
+		http_push(&r, sv.token[U_AGENT2], client, muts, 0, NULL);
+		EXPECT_RESULT(&r, 0, "applied");
+		EXPECT_RESULT(&r, 1, "applied");
+		rs_free(&r);
+	}
+	head = db_cursor();
+	/* The listener reads each commit after its notification. */
+	for (i = 0;; i++) {
+		mem = pages_from_memory();
+		http_pull(&r, sv.token[U_AGENT], since0, 1000, 1, 0);
+		EXPECT_STATUS(&r, 200);
+		if (pages_from_memory() == mem + 1 &&
+		    jint(r.json, "cursor") == head) {
+			rs_free(&r);
+			break;
+		}
+		rs_free(&r);
+		ck_assert_msg(i < 50, "the server's memory never caught up");
+		sv_sleep(0.1);
+	}
+
+	for (t = 0; t < nitems(tokens); t++)
+		for (s = since0; s < head; s++)
+			for (k = 0; k < nitems(limits); k++) {
+				http_pull(&db, tokens[t], s, limits[k], 0, 0);
+				EXPECT_STATUS(&db, 200);
+				if (json_object_size(json_object_get(db.json,
+				    "changes")) == 0) {
+					rs_free(&db);
+					continue;
+				}
+				mem = pages_from_memory();
+				http_pull(&r, tokens[t], s, limits[k], 1, 0);
+				EXPECT_STATUS(&r, 200);
+				if (pages_from_memory() != mem + 1)
+					ck_abort_msg("since %lld limit %d: not "
+					    "from memory", (long long)s,
+					    limits[k]);
+				ck_assert_str_eq(buf_cstr(&r.body),
+				    buf_cstr(&db.body));
+				compared++;
+				rs_free(&r);
+				rs_free(&db);
+			}
+	ck_assert_int_gt(compared, 60);
+
+	/* Older cursors, and wait=0, are PostgreSQL's. */
+	mem = pages_from_memory();
+	http_pull(&r, sv.token[U_AGENT], 0, 10, 1, 0);
+	EXPECT_STATUS(&r, 200);
+	rs_free(&r);
+	http_pull(&r, sv.token[U_AGENT], head - 1, 10, 0, 0);
+	EXPECT_STATUS(&r, 200);
+	rs_free(&r);
+	ck_assert_int_eq(pages_from_memory(), mem);
+}
+END_TEST
+
+/*
+ * One commit of more rows than the memory takes at once (an import): the
+ * waiting console is answered by PostgreSQL with all of them, and the
+ * next change near the head is served from memory again.
+ */
+START_TEST(test_pull_memory_gives_way_to_a_bulk_change)
+{
+	struct rs	 r;
+	struct pulled	 p;
+	char		 client[UUID_STRLEN + 1], *why = NULL;
+	int64_t		 since;
+	long long	 mem;
+	size_t		 i, n;
+	pid_t		 pid;
+
+	wake_one_waiter();
+	since = db_cursor();
+	mem = pages_from_memory();
+	if ((pid = fork()) == 0) {
+		http_pull(&r, sv.token[U_AGENT], since, 10000, 8, 0);
+		memset(&p, 0, sizeof p);
+		if (r.status != 200 || pull_page_check(r.json, since, 10000,
+		    &p, &why) < 0)
+			_exit(2);
+		for (i = n = 0; i < p.rows.n; i++)
+			n += strncmp(p.rows.v[i], "messages ", 9) == 0;
+		_exit(n == 300 ? 0 : 3);
+	}
+	ck_assert_int_gt(pid, 0);
+	sv_sleep(0.5);
+	uuid_v7(client);
+	push_notes(sv.token[U_AGENT2], client, T_PULL, 1, 300, NULL);
+	EXPECT_CHILD_OK(pid, "the waiting console's pull");
+	ck_assert_int_eq(pages_from_memory(), mem);
+
+	mem = pages_from_memory();
+	wake_one_waiter();
+	ck_assert_int_eq(pages_from_memory(), mem + 1);
+}
+END_TEST
+
 START_TEST(test_gzip_when_accepted)
 {
 	struct rs	 z, plain;
@@ -1847,6 +2010,8 @@ server_suite(void)
 	tcase_add_test(tc, test_pull_wait_wakes_on_commit);
 	tcase_add_test(tc, test_pull_wait_ends_empty);
 	tcase_add_test(tc, test_gzip_when_accepted);
+	tcase_add_test(tc, test_pull_memory_pages_are_the_database_pages);
+	tcase_add_test(tc, test_pull_memory_gives_way_to_a_bulk_change);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return (s);

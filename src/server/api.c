@@ -20,6 +20,7 @@ api_health(struct req *r, struct reply *rp)
 {
 	PGconn	*c;
 	char	*cause = NULL;
+	uint64_t from_db, from_tail;
 	int	 v;
 
 	if ((c = pg_get(r->srv->pool, &cause)) == NULL) {
@@ -40,10 +41,12 @@ api_health(struct req *r, struct reply *rp)
 		return;
 	}
 	pg_put(r->srv->pool, c, 0);
+	pull_counts(r->srv, &from_db, &from_tail);
 	reply_json(rp, v == SERVER_SCHEMA ? 200 : 503, json_pack(
-	    "{s:s, s:s, s:i, s:i}", "status", v == SERVER_SCHEMA ? "ok" :
-	    "schema_mismatch", "database", "ok", "schema", v, "binary_schema",
-	    SERVER_SCHEMA));
+	    "{s:s, s:s, s:i, s:i, s:{s:I, s:I}}", "status",
+	    v == SERVER_SCHEMA ? "ok" : "schema_mismatch", "database", "ok",
+	    "schema", v, "binary_schema", SERVER_SCHEMA, "pages",
+	    "database", (json_int_t)from_db, "memory", (json_int_t)from_tail));
 }
 
 /* A hash to verify against when the email is unknown, so timing tells

@@ -79,6 +79,9 @@ struct pull_sql {
 	char	*sql[PULL_NSTMTS];
 };
 static struct pull_sql	 pull_sql[2];	/* agents and admins; viewers */
+/* The tail (pull-tail.c): each table's rows after a rev, for everyone,
+ * with whether viewers see each as a last column. */
+static struct pull_sql	 pull_sql_tail;
 static pthread_once_t	 pull_sql_once = PTHREAD_ONCE_INIT;
 
 /*
@@ -140,10 +143,19 @@ pull_build_sql(void)
 			    pull_tables[i].name);
 		}
 	}
+	for (i = 0; i < PULL_NTABLES; i++) {
+		pull_sql_tail.sql[i] = xprintf("SELECT %s, rev, deleted, "
+		    "coalesce(%s, false) FROM %s t WHERE %s = $1 AND t.rev > $2 "
+		    "ORDER BY t.rev LIMIT $3", pull_tables[i].fields,
+		    pull_where(i, 1), pull_tables[i].name,
+		    i == 0 ? "t.id" : "t.org_id");
+		pull_sql_tail.name[i] = xprintf("tail_%s", pull_tables[i].name);
+	}
 }
 
 /*
- * Prepare a variant's statements on c unless it has them already: once
+ * Prepare a variant's statements on c unless it has them already (viewer
+ * 1 for viewers, 0 for the others, -1 for the tail's): once
  * per pooled connection, and again on the connection that replaces it.
  * 0, or -1 with err and cause; then some may be prepared and some not,
  * and the caller drops the connection.
@@ -155,14 +167,25 @@ pull_prepare(struct pg_pool *pool, PGconn *c, int viewer,
 	unsigned int	*set, bit;
 	size_t		 i;
 
-	bit = viewer ? PG_PREPARED_PULL_VIEWER : PG_PREPARED_PULL;
+	const struct pull_sql *ps;
+	size_t		 n;
+
+	pthread_once(&pull_sql_once, pull_build_sql);
+	if (viewer < 0) {
+		bit = PG_PREPARED_PULL_TAIL;
+		ps = &pull_sql_tail;
+		n = PULL_NTABLES;
+	} else {
+		bit = viewer ? PG_PREPARED_PULL_VIEWER : PG_PREPARED_PULL;
+		ps = &pull_sql[viewer];
+		n = PULL_NSTMTS;
+	}
 	if ((set = pg_prepared(pool, c)) == NULL)
 		fatalx("%s: not a connection held from the pool", __func__);
 	if (*set & bit)
 		return (0);
-	for (i = 0; i < PULL_NSTMTS; i++)
-		if (pg_prepare(c, pull_sql[viewer].name[i],
-		    pull_sql[viewer].sql[i], 3, err, cause) != 0)
+	for (i = 0; i < n; i++)
+		if (pg_prepare(c, ps->name[i], ps->sql[i], 3, err, cause) != 0)
 			return (-1);
 	*set |= bit;
 	return (0);
@@ -217,55 +240,81 @@ pull_json_string(struct buf *out, const char *s, size_t len)
 #define OID_JSON	114
 #define OID_JSONB	3802
 
+/* Append row r of a result as a JSON object of its first nf fields. */
+static void
+pull_row_json(PGresult *res, int r, int nf, struct buf *out)
+{
+	Oid	 type;
+	int	 f;
+
+	buf_putc(out, '{');
+	for (f = 0; f < nf; f++) {
+		buf_printf(out, "%s\"%s\":", f == 0 ? "" : ",",
+		    PQfname(res, f));
+		if (PQgetisnull(res, r, f)) {
+			buf_puts(out, "null");
+			continue;
+		}
+		type = PQftype(res, f);
+		if (type == OID_BOOL)
+			buf_puts(out, *PQgetvalue(res, r, f) == 't' ?
+			    "true" : "false");
+		else if (type == OID_INT8 || type == OID_INT4 ||
+		    type == OID_INT2 || type == OID_JSON || type == OID_JSONB)
+			buf_append(out, PQgetvalue(res, r, f),
+			    (size_t)PQgetlength(res, r, f));
+		else
+			pull_json_string(out, PQgetvalue(res, r, f),
+			    (size_t)PQgetlength(res, r, f));
+	}
+	buf_putc(out, '}');
+}
+
 /* Append a result's rows as JSON objects, "[{...},...]". */
 static void
 pull_rows_json(PGresult *res, struct buf *out)
 {
-	int	 nf = PQnfields(res), n = PQntuples(res), r, f;
-	Oid	 type;
+	int	 nf = PQnfields(res), n = PQntuples(res), r;
 
 	buf_putc(out, '[');
 	for (r = 0; r < n; r++) {
-		buf_puts(out, r == 0 ? "{" : ",{");
-		for (f = 0; f < nf; f++) {
-			buf_printf(out, "%s\"%s\":", f == 0 ? "" : ",",
-			    PQfname(res, f));
-			if (PQgetisnull(res, r, f)) {
-				buf_puts(out, "null");
-				continue;
-			}
-			type = PQftype(res, f);
-			if (type == OID_BOOL)
-				buf_puts(out, *PQgetvalue(res, r, f) == 't' ?
-				    "true" : "false");
-			else if (type == OID_INT8 || type == OID_INT4 ||
-			    type == OID_INT2 || type == OID_JSON ||
-			    type == OID_JSONB)
-				buf_append(out, PQgetvalue(res, r, f),
-				    (size_t)PQgetlength(res, r, f));
-			else
-				pull_json_string(out, PQgetvalue(res, r, f),
-				    (size_t)PQgetlength(res, r, f));
-		}
-		buf_putc(out, '}');
+		if (r > 0)
+			buf_putc(out, ',');
+		pull_row_json(res, r, nf, out);
 	}
 	buf_putc(out, ']');
 }
 
+/* What to do with each table's rows read by pull_pipeline. */
+typedef void (*pull_each_fn)(void *arg, size_t table, PGresult *res);
+
 /*
- * Read the results of a pipeline up to its sync; 0, or -1 with cause (and
- * the first error's SQLSTATE in err).
+ * Run each table's statement of a set (names) with params p in one
+ * pipeline and hand each result with rows to each(). 0, or -1 with cause
+ * (and the first error's SQLSTATE in err).
  */
 static int
-pull_drain(PGconn *c, struct http_body *po, int *total, struct pg_err *err,
-    char **cause)
+pull_pipeline(PGconn *c, char *const *names, const char *const *p,
+    pull_each_fn each, void *arg, struct pg_err *err, char **cause)
 {
 	PGresult	*res;
 	const char	*state;
-	size_t		 i = 0;
-	int		 st, n, rc = 0, first = 1;
+	size_t		 i;
+	int		 st, rc = 0;
 
-	for (;;) {
+	if (PQenterPipelineMode(c) != 1) {
+		*cause = xstrdup(PQerrorMessage(c));
+		return (-1);
+	}
+	for (i = 0; i < PULL_NTABLES; i++)
+		if (PQsendQueryPrepared(c, names[i], 3, p, NULL, NULL, 0) != 1)
+			break;
+	if (i < PULL_NTABLES || PQpipelineSync(c) != 1) {
+		*cause = xstrdup(PQerrorMessage(c));
+		err->lost = PQstatus(c) != CONNECTION_OK;
+		return (-1);
+	}
+	for (i = 0;;) {
 		if ((res = PQgetResult(c)) == NULL) {
 			/* The end of one query's results. */
 			if (PQstatus(c) != CONNECTION_OK) {
@@ -291,24 +340,56 @@ pull_drain(PGconn *c, struct http_body *po, int *total, struct pg_err *err,
 					    "%s", state);
 			}
 			rc = -1;
-			PQclear(res);
-			i++;
-			continue;
-		}
-		if (rc == 0 && i < PULL_NTABLES && (n = PQntuples(res)) > 0) {
-			buf_printf(&po->stage, "%s\"%s\":", first ? "" : ",",
-			    pull_tables[i].name);
-			pull_rows_json(res, &po->stage);
-			first = 0;
-			*total += n;
-			http_body_flush(po, 0);
-		}
+		} else if (rc == 0 && i < PULL_NTABLES && PQntuples(res) > 0)
+			each(arg, i, res);
 		PQclear(res);
 		i++;
 	}
+	PQexitPipelineMode(c);
 	if (rc != 0 && *cause == NULL)
 		*cause = xstrdup("pull failed");
 	return (rc);
+}
+
+/* The start of a page, up to the opening of "changes". */
+void
+pull_page_start(struct buf *b, int64_t cursor, int more, int64_t head)
+{
+	buf_printf(b, "{\"cursor\":%lld,\"more\":%s,", (long long)cursor,
+	    more ? "true" : "false");
+	if (head > cursor)
+		buf_printf(b, "\"head\":%lld,", (long long)head);
+	buf_puts(b, "\"changes\":{");
+}
+
+struct pull_json {
+	struct http_body	*po;
+	int			 total;
+};
+
+/* pull_each_fn: a table's rows into a page. */
+static void
+pull_each_json(void *arg, size_t table, PGresult *res)
+{
+	struct pull_json	*pj = arg;
+
+	buf_printf(&pj->po->stage, "%s\"%s\":", pj->total == 0 ? "" : ",",
+	    pull_tables[table].name);
+	pull_rows_json(res, &pj->po->stage);
+	pj->total += PQntuples(res);
+	http_body_flush(pj->po, 0);
+}
+
+/* End a read-only transaction that failed; see pull_page. */
+static void
+pull_fail(PGconn *c, struct pg_err *err, int *lost)
+{
+	*lost = err->lost || PQstatus(c) != CONNECTION_OK ||
+	    pg_prepared_stale(err);
+	if (!*lost && PQpipelineStatus(c) == PQ_PIPELINE_OFF)
+		pg_exec(c, "ROLLBACK", 0, NULL, NULL, NULL);
+	else
+		*lost = 1;	/* a pipeline left half-read: drop it */
 }
 
 /*
@@ -323,15 +404,14 @@ pull_page(struct pg_pool *pool, PGconn *c, const char *org, int64_t since,
     int limit, int viewer, struct http_body *po, int *nrows, int *lost,
     char **cause)
 {
+	struct pull_json pj;
 	struct pg_err	 err;
 	PGresult	*res;
 	const char	*p[3];
 	char		 sbuf[32], lbuf[32], ubuf[32];
 	int64_t		 cursor = since, head = 0;
-	size_t		 i;
-	int		 n, more = 0, total = 0;
+	int		 n, more = 0;
 
-	pthread_once(&pull_sql_once, pull_build_sql);
 	viewer = viewer != 0;
 	memset(&err, 0, sizeof err);
 	snprintf(sbuf, sizeof sbuf, "%lld", (long long)since);
@@ -357,46 +437,135 @@ pull_page(struct pg_pool *pool, PGconn *c, const char *org, int64_t since,
 	}
 	PQclear(res);
 
-	buf_printf(&po->stage, "{\"cursor\":%lld,\"more\":%s,",
-	    (long long)cursor, more ? "true" : "false");
-	if (head > cursor)
-		buf_printf(&po->stage, "\"head\":%lld,", (long long)head);
-	buf_puts(&po->stage, "\"changes\":{");
+	pull_page_start(&po->stage, cursor, more, head);
+	pj.po = po;
+	pj.total = 0;
 	if (cursor > since) {
 		snprintf(ubuf, sizeof ubuf, "%lld", (long long)cursor);
 		p[2] = ubuf;
-		if (PQenterPipelineMode(c) != 1) {
-			*cause = xstrdup(PQerrorMessage(c));
-			goto fail;
-		}
-		for (i = 0; i < PULL_NTABLES; i++)
-			if (PQsendQueryPrepared(c, pull_sql[viewer].name[i], 3,
-			    p, NULL, NULL, 0) != 1)
-				break;
-		if (i < PULL_NTABLES || PQpipelineSync(c) != 1) {
-			*cause = xstrdup(PQerrorMessage(c));
-			err.lost = PQstatus(c) != CONNECTION_OK;
-			goto fail;
-		}
-		n = pull_drain(c, po, &total, &err, cause);
-		PQexitPipelineMode(c);
-		if (n != 0)
+		if (pull_pipeline(c, pull_sql[viewer].name, p, pull_each_json,
+		    &pj, &err, cause) != 0)
 			goto fail;
 	}
 	if (pg_exec(c, "COMMIT", 0, NULL, &err, cause) != 0)
 		goto fail;
 	buf_puts(&po->stage, "}}");
 	http_body_flush(po, 1);
-	*nrows = total;
+	*nrows = pj.total;
 	return (0);
 fail:
-	*lost = err.lost || PQstatus(c) != CONNECTION_OK ||
-	    pg_prepared_stale(&err);
-	if (!*lost && PQpipelineStatus(c) == PQ_PIPELINE_OFF)
-		pg_exec(c, "ROLLBACK", 0, NULL, NULL, NULL);
-	else
-		*lost = 1;	/* a pipeline left half-read: drop it */
+	pull_fail(c, &err, lost);
 	return (-1);
+}
+
+struct pull_tail_rows {
+	struct pull_row	*rows;
+	size_t		 n;
+	int		 limit;
+	int		 complete;
+};
+
+/* pull_each_fn: a table's rows into the tail's list. */
+static void
+pull_each_tail(void *arg, size_t table, PGresult *res)
+{
+	struct pull_tail_rows	*t = arg;
+	struct pull_row		*row;
+	struct buf		 b;
+	int			 n = PQntuples(res), nf = PQnfields(res), r;
+
+	if (n >= t->limit)
+		t->complete = 0;
+	t->rows = xreallocarray(t->rows, t->n + (size_t)n, sizeof *t->rows);
+	for (r = 0; r < n; r++) {
+		row = &t->rows[t->n++];
+		memset(row, 0, sizeof *row);
+		row->table = (unsigned int)table;
+		/* id first; rev, deleted and whether viewers see it last. */
+		row->id = xstrdup(PQgetvalue(res, r, 0));
+		row->rev = strtoll(PQgetvalue(res, r, nf - 3), NULL, 10);
+		row->viewer_ok = *PQgetvalue(res, r, nf - 1) == 't';
+		buf_init(&b);
+		pull_row_json(res, r, nf - 1, &b);
+		row->len = b.len;
+		row->json = buf_detach(&b);
+	}
+}
+
+/*
+ * The rows of org with rev > after for the tail (pull-tail.c), each with
+ * its table, id, rev, whether viewers see it and its JSON object; at most
+ * limit from each table, *complete 0 if a table had more. Rows come in
+ * table order. c is held from pool. 0, or -1 with cause and *lost as
+ * pull_page's.
+ */
+int
+pull_tail_fetch(struct pg_pool *pool, PGconn *c, const char *org,
+    int64_t after, int limit, struct pull_row **rows, size_t *nrows,
+    int *complete, int *lost, char **cause)
+{
+	struct pull_tail_rows t;
+	struct pg_err	 err;
+	const char	*p[3];
+	char		 abuf[32], lbuf[32];
+
+	memset(&err, 0, sizeof err);
+	memset(&t, 0, sizeof t);
+	t.limit = limit;
+	t.complete = 1;
+	snprintf(abuf, sizeof abuf, "%lld", (long long)after);
+	snprintf(lbuf, sizeof lbuf, "%d", limit);
+	p[0] = org;
+	p[1] = abuf;
+	p[2] = lbuf;
+	if (pull_prepare(pool, c, -1, &err, cause) != 0) {
+		*lost = 1;
+		return (-1);
+	}
+	if (pg_exec_script(c, PULL_BEGIN, cause) != 0 ||
+	    pull_pipeline(c, pull_sql_tail.name, p, pull_each_tail, &t,
+	    &err, cause) != 0 ||
+	    pg_exec(c, "COMMIT", 0, NULL, &err, cause) != 0) {
+		pull_fail(c, &err, lost);
+		pull_rows_free(t.rows, t.n);
+		return (-1);
+	}
+	*rows = t.rows;
+	*nrows = t.n;
+	*complete = t.complete;
+	return (0);
+}
+
+/* A table's name in a page. */
+const char *
+pull_table_name(unsigned int table)
+{
+	return (pull_tables[table].name);
+}
+
+unsigned int
+pull_ntables(void)
+{
+	return (PULL_NTABLES);
+}
+
+/* Free the contents of n rows; pull_rows_free the array too. */
+void
+pull_rows_clear(struct pull_row *rows, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].id);
+		free(rows[i].json);
+	}
+}
+
+void
+pull_rows_free(struct pull_row *rows, size_t n)
+{
+	pull_rows_clear(rows, n);
+	free(rows);
 }
 
 /*
@@ -433,6 +602,9 @@ struct waiters {
 	struct org_gen	*gens;
 	size_t		 ngens;
 	uint64_t	 all_gen;	/* bumped when notifications may be lost */
+	struct pull_tails *tails;	/* pull-tail.c */
+	uint64_t	 from_db;	/* pages answered by PostgreSQL; atomic */
+	uint64_t	 from_tail;	/* and from a tail */
 	pthread_t	 thread;
 	int		 running;
 	int		 stop;
@@ -483,6 +655,26 @@ waiters_poke(struct waiters *ws)
 	char	 one = 1;
 
 	(void)!write(ws->pipe[1], &one, 1);
+}
+
+/* Count a page with rows answered. */
+static void
+pull_count(uint64_t *counter, int nrows)
+{
+	if (nrows > 0)
+		__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* Pages with rows answered so far: by PostgreSQL, from memory. */
+void
+pull_counts(struct server *srv, uint64_t *from_db, uint64_t *from_tail)
+{
+	struct waiters	*ws = srv->waiters;
+
+	*from_db = ws != NULL ? __atomic_load_n(&ws->from_db,
+	    __ATOMIC_RELAXED) : 0;
+	*from_tail = ws != NULL ? __atomic_load_n(&ws->from_tail,
+	    __ATOMIC_RELAXED) : 0;
 }
 
 /* Parse a non-negative decimal query argument; def when absent. */
@@ -547,17 +739,26 @@ api_pull(struct req *r, struct reply *rp)
 		all = ws->all_gen;
 		pthread_mutex_unlock(&ws->lock);
 
-		if ((c = pg_get(r->srv->pool, &cause)) == NULL)
-			break;
 		http_body_init(&po, r->coding);
-		if (pull_page(r->srv->pool, c, r->who.org_id, since, (int)limit,
-		    r->who.role == ROLE_VIEWER, &po, &nrows, &lost,
+		/* A long poll near the head is answered from the tail. */
+		if (wait > 0 && pull_tails_page(ws->tails, r->who.org_id,
+		    since, (int)limit, r->who.role == ROLE_VIEWER, &po.stage,
+		    &nrows)) {
+			http_body_flush(&po, 1);
+			pull_count(&ws->from_tail, nrows);
+		} else if ((c = pg_get(r->srv->pool, &cause)) == NULL) {
+			http_body_free(&po);
+			break;
+		} else if (pull_page(r->srv->pool, c, r->who.org_id, since,
+		    (int)limit, r->who.role == ROLE_VIEWER, &po, &nrows, &lost,
 		    &cause) != 0) {
 			pg_put(r->srv->pool, c, lost);
 			http_body_free(&po);
 			break;
+		} else {
+			pg_put(r->srv->pool, c, 0);
+			pull_count(&ws->from_db, nrows);
 		}
-		pg_put(r->srv->pool, c, 0);
 		if (nrows > 0 || wait == 0 || r->srv->stopping || tries > 5) {
 			free(w);
 			r->waiter = NULL;
@@ -616,6 +817,19 @@ waiters_resume(struct waiter *list)
 	}
 }
 
+/* The lowest cursor of org's waiters, -1 if none (call with the lock held). */
+static int64_t
+waiters_lowest(struct waiters *ws, const char *org)
+{
+	struct waiter	*w;
+	int64_t		 low = -1;
+
+	for (w = ws->list; w != NULL; w = w->next)
+		if (strcmp(w->org, org) == 0 && (low < 0 || w->since < low))
+			low = w->since;
+	return (low);
+}
+
 /* Take off the registry every waiter that matches (org NULL: all). */
 static struct waiter *
 waiters_take(struct waiters *ws, const char *org, int expired_only,
@@ -658,12 +872,16 @@ wake_group(struct wake_job *j, struct waiter *group)
 	struct waiter		*w;
 	struct shared_resp	*sh;
 	struct http_body	 po;
-	PGconn			*c;
+	PGconn			*c = NULL;
 	char			*cause = NULL;
 	int			 nrows = 0, lost = 0, coding = group->r->coding;
 
 	http_body_init(&po, coding);
-	if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
+	if (pull_tails_page(ws->tails, group->org, group->since, group->limit,
+	    group->viewer, &po.stage, &nrows)) {
+		http_body_flush(&po, 1);
+		pull_count(&ws->from_tail, nrows);
+	} else if ((c = pg_get(ws->srv->pool, &cause)) == NULL ||
 	    pull_page(ws->srv->pool, c, group->org, group->since, group->limit,
 	    group->viewer, &po, &nrows, &lost, &cause) != 0) {
 		/* Let each waiter ask again itself (and see 503). */
@@ -677,7 +895,10 @@ wake_group(struct wake_job *j, struct waiter *group)
 		waiters_resume(group);
 		return;
 	}
-	pg_put(ws->srv->pool, c, 0);
+	if (c != NULL) {
+		pg_put(ws->srv->pool, c, 0);
+		pull_count(&ws->from_db, nrows);
+	}
 	if (nrows == 0) {
 		http_body_free(&po);
 		for (w = group; w->next != NULL; w = w->next)
@@ -778,6 +999,8 @@ pull_wake_all(struct server *srv)
 
 	if (ws == NULL)
 		return;
+	/* A tail is only as fresh as the notifications it heard. */
+	pull_tails_drop(ws->tails, NULL);
 	pthread_mutex_lock(&ws->lock);
 	ws->all_gen++;
 	list = waiters_take(ws, NULL, 0, 0);
@@ -796,7 +1019,7 @@ pull_listener(void *arg)
 	struct waiter	*list;
 	char		*cause = NULL, **orgs = NULL, b[64];
 	size_t		 norgs, i, j;
-	int64_t		 retry = 0, now;
+	int64_t		 retry = 0, now, start;
 
 	while (!ws->stop) {
 		now = time_mono_ns();
@@ -848,6 +1071,13 @@ pull_listener(void *arg)
 				PQfreemem(n);
 			}
 			for (i = 0; i < norgs; i++) {
+				/* The tail first, then the waiters: see
+				 * pull-tail.c. */
+				pthread_mutex_lock(&ws->lock);
+				start = waiters_lowest(ws, orgs[i]);
+				pthread_mutex_unlock(&ws->lock);
+				pull_tails_changed(ws->tails, ws->srv->pool,
+				    orgs[i], start);
 				pthread_mutex_lock(&ws->lock);
 				(*waiters_gen(ws, orgs[i]))++;
 				list = waiters_take(ws, orgs[i], 0, 0);
@@ -881,6 +1111,7 @@ pull_start(struct server *srv, char **cause)
 		free(ws);
 		return (-1);
 	}
+	ws->tails = pull_tails_new();
 	srv->waiters = ws;
 	if (pthread_create(&ws->thread, NULL, pull_listener, ws) != 0) {
 		*cause = xstrdup(_("cannot start the listener thread"));
@@ -905,6 +1136,7 @@ pull_stop(struct server *srv)
 	close(ws->pipe[0]);
 	close(ws->pipe[1]);
 	free(ws->gens);
+	pull_tails_free(ws->tails);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws);
 	srv->waiters = NULL;

@@ -58,6 +58,7 @@ void		 pg_put(struct pg_pool *, PGconn *, int lost);
 #define PG_PREPARED_PULL	0x1	/* pull.c, agents and admins */
 #define PG_PREPARED_PULL_VIEWER	0x2	/* pull.c, viewers */
 #define PG_PREPARED_AUTH	0x4	/* api.c, the token check */
+#define PG_PREPARED_PULL_TAIL	0x8	/* pull.c, the tail's */
 unsigned int	*pg_prepared(struct pg_pool *, PGconn *);
 PGresult	*pg_pool_query(struct pg_pool *, const char *sql, int n,
 		    const char *const *params, char **cause);
@@ -175,9 +176,41 @@ int		 api_authenticate(struct req *, struct reply *);
 
 /* pull.c */
 void		 api_pull(struct req *, struct reply *);
+void		 pull_page_start(struct buf *, int64_t cursor, int more,
+		    int64_t head);
+/* One synced row read for the tail (pull-tail.c). */
+struct pull_row {
+	int64_t		 rev;
+	uint64_t	 key;		/* hash of table and id */
+	unsigned int	 table;		/* pull.c's table index */
+	int		 viewer_ok;	/* viewers receive it */
+	char		*id;		/* NULL once superseded */
+	char		*json;		/* {...} */
+	size_t		 len;
+};
+int		 pull_tail_fetch(struct pg_pool *, PGconn *, const char *org,
+		    int64_t after, int limit, struct pull_row **, size_t *,
+		    int *complete, int *lost, char **cause);
+const char	*pull_table_name(unsigned int);
+unsigned int	 pull_ntables(void);
+void		 pull_rows_clear(struct pull_row *, size_t);
+void		 pull_rows_free(struct pull_row *, size_t);
+
+/* pull-tail.c: recent changes of busy organisations, in memory. */
+struct pull_tails;
+struct pull_tails *pull_tails_new(void);
+void		 pull_tails_free(struct pull_tails *);
+void		 pull_tails_drop(struct pull_tails *, const char *org);
+void		 pull_tails_changed(struct pull_tails *, struct pg_pool *,
+		    const char *org, int64_t start);
+int		 pull_tails_page(struct pull_tails *, const char *org,
+		    int64_t since, int limit, int viewer, struct buf *,
+		    int *nrows);
 int		 pull_start(struct server *, char **cause);
 void		 pull_stop(struct server *);
 void		 pull_wake_all(struct server *);
+void		 pull_counts(struct server *, uint64_t *from_db,
+		    uint64_t *from_tail);
 struct MHD_Response *shared_resp_get(struct shared_resp *);
 void		 shared_resp_release(struct shared_resp *);
 
