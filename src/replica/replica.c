@@ -499,15 +499,23 @@ replica_bulk_done(struct replica *r, char **cause)
 {
 	sqlite3_stmt	*s;
 	struct buf	 sql = BUF_INIT;
+	size_t		 start;
 	int		 rc;
 
+	/* ticket_tags from the tickets, before its index is made. */
+	buf_puts(&sql, "DELETE FROM ticket_tags; INSERT OR IGNORE INTO "
+	    "ticket_tags(tag, ticket_id) SELECT j.value, t.id FROM tickets t, "
+	    "json_each(t.tags) j;");
+	start = sql.len;
 	if (rp_prepare(r, "SELECT sql FROM bulk_ddl ORDER BY seq", &s,
-	    cause) != 0)
+	    cause) != 0) {
+		buf_free(&sql);
 		return (-1);
+	}
 	while (sqlite3_step(s) == SQLITE_ROW)
 		buf_printf(&sql, "%s;", sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
-	if (sql.len == 0) {
+	if (sql.len == start) {
 		buf_free(&sql);
 		return (0);
 	}
