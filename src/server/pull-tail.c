@@ -165,15 +165,16 @@ tail_add(struct tail *t, struct pull_row *rows, size_t n)
 		rows[i].key = tail_key(rows[i].table, rows[i].id);
 		tail_supersede(t, &rows[i]);
 	}
-	t->rows = xreallocarray(t->rows, t->n + n, sizeof *t->rows);
-	memcpy(t->rows + t->n, rows, n * sizeof *rows);
-	t->n += n;
-	for (i = 0; i < n; i++) {
-		t->live++;
-		t->bytes += rows[i].len;
-	}
-	if (n > 0)
+	if (n > 0) {
+		t->rows = xreallocarray(t->rows, t->n + n, sizeof *t->rows);
+		memcpy(t->rows + t->n, rows, n * sizeof *rows);
+		t->n += n;
+		for (i = 0; i < n; i++) {
+			t->live++;
+			t->bytes += rows[i].len;
+		}
 		t->head = rows[n - 1].rev;
+	}
 
 	/* The oldest go first; the floor rises past them. */
 	for (drop = 0; drop < t->n && (t->live > TAIL_ROWS ||
@@ -192,9 +193,10 @@ tail_add(struct tail *t, struct pull_row *rows, size_t n)
 			if (t->rows[i].id != NULL)
 				t->rows[keep++] = t->rows[i];
 	} else {
-		memmove(t->rows, t->rows + drop,
-		    (t->n - drop) * sizeof *t->rows);
 		keep = t->n - drop;
+		if (drop > 0)
+			memmove(t->rows, t->rows + drop,
+			    keep * sizeof *t->rows);
 	}
 	t->n = keep;
 }
@@ -268,7 +270,8 @@ pull_tails_changed(struct pull_tails *ts, struct pg_pool *pool,
 		pull_tails_drop(ts, org);
 		return;
 	}
-	qsort(rows, n, sizeof *rows, tail_cmp_rev);
+	if (n > 0)
+		qsort(rows, n, sizeof *rows, tail_cmp_rev);
 
 	pthread_rwlock_wrlock(&ts->lock);
 	i = tail_find(ts, org);
