@@ -65,6 +65,11 @@ const struct cli_cmd cli_cmds[] = {
 	{ "logout", cli_logout, "", N_("forget this replica's login") },
 	{ "sync", cli_sync, N_("[--once] [--cacert FILE]"),
 	  N_("push local changes and pull the server's, in the foreground") },
+	{ "macros", cli_macros, N_("sync [--url URL] [--branch B] | ls [--json] "
+	  "| show NAME [--ticket NUMBER] [--json]"),
+	  N_("fetch the playbook's macros from git; list or render them") },
+	{ "kb", cli_kb, N_("search TEXT [--limit N] [--json]"),
+	  N_("search the playbook's knowledge-base articles") },
 	{ "serve", main_serve, N_("--db CONNINFO [--listen ADDR:PORT] "
 	  "[--threads N] [--migrate]"),
 	  N_("run the sync server on PostgreSQL") },

@@ -174,3 +174,22 @@ cli_fit(struct buf *b, const char *s, int cols)
 	while ((int)used++ < cols)
 		buf_putc(b, ' ');
 }
+
+/* A search snippet: sanitised between its marks, drawn as brackets. */
+void
+cli_snippet(struct buf *b, const char *snippet)
+{
+	struct buf	 tmp = BUF_INIT;
+	const char	*p;
+
+	for (p = snippet; p != NULL && *p != '\0'; p++) {
+		if (*p == SEARCH_MARK_ON || *p == SEARCH_MARK_OFF) {
+			sanitize_line(b, tmp.data, tmp.len, 0);
+			buf_reset(&tmp);
+			buf_putc(b, *p == SEARCH_MARK_ON ? '[' : ']');
+		} else
+			buf_putc(&tmp, *p);
+	}
+	sanitize_line(b, tmp.data, tmp.len, 0);
+	buf_free(&tmp);
+}

@@ -11,8 +11,7 @@
 static void
 search_text_line(const struct search_hit *h)
 {
-	struct buf	 b = BUF_INIT, tmp = BUF_INIT;
-	const char	*p;
+	struct buf	 b = BUF_INIT;
 	char		 ref[48];
 
 	if (h->kind == SEARCH_TICKET || h->kind == SEARCH_MESSAGE)
@@ -23,19 +22,9 @@ search_text_line(const struct search_hit *h)
 	buf_putc(&b, ' ');
 	cli_fit(&b, h->title, 40);
 	buf_puts(&b, "  ");
-	/* Sanitise between the marks, then draw them as brackets. */
-	for (p = h->snippet; p != NULL && *p != '\0'; p++) {
-		if (*p == SEARCH_MARK_ON || *p == SEARCH_MARK_OFF) {
-			sanitize_line(&b, tmp.data, tmp.len, 0);
-			buf_reset(&tmp);
-			buf_putc(&b, *p == SEARCH_MARK_ON ? '[' : ']');
-		} else
-			buf_putc(&tmp, *p);
-	}
-	sanitize_line(&b, tmp.data, tmp.len, 0);
+	cli_snippet(&b, h->snippet);
 	printf("%s\n", buf_cstr(&b));
 	buf_free(&b);
-	buf_free(&tmp);
 }
 
 /* triage search TEXT [--limit N] [--json] */

@@ -40,6 +40,11 @@ int	 cli_replica(struct cli_env *, int, char **);
 int	 cli_login(struct cli_env *, int, char **);
 int	 cli_logout(struct cli_env *, int, char **);
 int	 cli_sync(struct cli_env *, int, char **);
+int	 cli_macros(struct cli_env *, int, char **);
+int	 cli_kb(struct cli_env *, int, char **);
+char	*cli_playbook_dir(const char *);
+char	*cli_macro_render(struct replica *, const struct replica_macro *,
+	     int64_t, struct buf *, char **);
 
 /* cli-common.c */
 int	 cli_open(struct cli_env *, int, struct replica **);
@@ -52,6 +57,7 @@ char	*cli_join_args(int, char **);
 char	**cli_split_terms(int, char **, int *);
 void	 cli_fit(struct buf *, const char *, int);
 char	*cli_demo_path(void);
+void	 cli_snippet(struct buf *, const char *);
 int	 cli_generate(const char *, const struct gen_opts *,
 	     struct gen_stats *, double *);
 

@@ -405,6 +405,59 @@ int	 replica_put_attachment(struct replica *,
 	     const struct attachment_rec *, char **);
 int	 replica_put_event(struct replica *, const struct event_rec *, char **);
 
+/* replica-playbook.c: the playbook's macros and articles (issue 6). */
+struct playbook;
+struct replica_playbook {
+	char		 commit[41];	/* the copy in use, "" if none */
+	int64_t		 synced_at;	/* ms, the last fetch that worked */
+	char		*notice;	/* why the last fetch failed, or NULL */
+	size_t		 macros;
+	size_t		 articles;
+};
+struct replica_macro {
+	char		*name;
+	char		*path;
+	char		*title;
+	char		*tags;
+	char		*actions;	/* JSON: [["status", "pending"], ...] */
+	char		*body;
+	char		*commit;
+};
+struct replica_macro_context {	/* as playbook_var_names; NULL: none */
+	char		*customer_name;
+	char		*customer_first_name;
+	char		*ticket_number;
+	char		*ticket_subject;
+	char		*order_number;
+	char		*order_tracking;
+	char		*order_carrier;
+	char		*agent_name;
+	char		*agent_signature;
+};
+struct replica_article {
+	char		*name;
+	char		*title;
+	char		*tags;
+	char		*snippet;	/* the match between \1 and \2 */
+	char		*body;
+};
+int	 replica_playbook_store(struct replica *, const struct playbook *,
+	     char **);
+int	 replica_playbook_notice(struct replica *, const char *, char **);
+int	 replica_playbook_state(struct replica *, struct replica_playbook *,
+	     char **);
+int	 replica_macros(struct replica *, struct replica_macro **, size_t *,
+	     char **);
+int	 replica_macro(struct replica *, const char *,
+	     struct replica_macro *, char **);
+void	 replica_macro_free(struct replica_macro *);
+int	 replica_macro_context(struct replica *, int64_t,
+	     struct replica_macro_context *, char **);
+void	 replica_macro_context_free(struct replica_macro_context *);
+int	 replica_kb_search(struct replica *, const char *, size_t,
+	     struct replica_article **, size_t *, char **);
+void	 replica_article_free(struct replica_article *);
+
 /* replica-gen.c: fill a replica from the generator. */
 int	 replica_generate(struct replica *, const struct gen_opts *,
 	     void (*)(void *, int64_t, int64_t), void *, struct gen_stats *,

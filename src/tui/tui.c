@@ -26,6 +26,8 @@ const struct config_key tui_config_keys[] = {
 	{ "ui", "ascii", N_("draw with ASCII only (yes/no)") },
 	{ "sync", "cacert", N_("a private certificate authority's file for "
 	  "the server's TLS") },
+	{ "playbook", "url", N_("the git repository of macros and articles") },
+	{ "playbook", "branch", N_("its branch (default: the remote's HEAD)") },
 	{ NULL, NULL, NULL }
 };
 
