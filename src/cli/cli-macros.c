@@ -228,7 +228,7 @@ macros_show(struct replica *r, const char *name, int64_t number, int json)
 {
 	struct replica_macro	 m;
 	struct buf		 unknown = BUF_INIT;
-	char			*cause = NULL, *body, *line, *save = NULL;
+	char			*cause = NULL, *body, *line, *end;
 	int			 rc;
 
 	if ((rc = replica_macro(r, name, &m, &cause)) != 0) {
@@ -261,10 +261,14 @@ macros_show(struct replica *r, const char *name, int64_t number, int json)
 		out_text(body, 1);
 		putchar('\n');
 	}
-	for (line = strtok_r(unknown.data != NULL ? unknown.data : NULL,
-	    "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+	/* One name a line; none when every variable was known. */
+	for (line = unknown.len > 0 ? unknown.data : NULL; line != NULL &&
+	    *line != '\0'; line = end + 1) {
+		end = strchr(line, '\n');
+		*end = '\0';
 		fprintf(stderr, _("triage: unknown variable {{%s}} left as "
 		    "written\n"), line);
+	}
 	buf_free(&unknown);
 	free(body);
 	replica_macro_free(&m);
