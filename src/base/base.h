@@ -171,6 +171,9 @@ int	 rng_range(struct rng *, int lo, int hi);	/* inclusive */
 double	 rng_double(struct rng *);		/* [0, 1) */
 int	 rng_chance(struct rng *, double);
 void	 rng_bytes(struct rng *, uint8_t *, size_t);
+/* FNV-1a, 64 bits: a fast hash for keys and names, not for security. */
+#define HASH_FNV1A_INIT	14695981039346656037ULL
+uint64_t hash_fnv1a(uint64_t, const void *, size_t);
 void	 random_bytes(void *, size_t);		/* from the kernel */
 
 /* paths.c: XDG directories. Caller frees. */

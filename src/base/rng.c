@@ -1,4 +1,4 @@
-/* rng.c: a seeded xoshiro256** generator for deterministic data, and kernel randomness. */
+/* rng.c: a seeded xoshiro256** generator for deterministic data, kernel randomness, and FNV-1a. */
 #include "config.h"
 
 #include <errno.h>
@@ -133,4 +133,16 @@ random_bytes(void *buf, size_t n)
 		p += got;
 		n -= (size_t)got;
 	}
+}
+
+/* Continue an FNV-1a hash h (start with HASH_FNV1A_INIT) over len bytes. */
+uint64_t
+hash_fnv1a(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char	*b = p;
+	size_t			 i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return (h);
 }

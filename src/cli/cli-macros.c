@@ -33,13 +33,11 @@ out_text(const char *s, int newlines)
 char *
 cli_playbook_dir(const char *url)
 {
-	uint64_t	 h = 14695981039346656037ULL;
 	char		*data, *dir;
 
-	for (; *url != '\0'; url++)
-		h = (h ^ (unsigned char)*url) * 1099511628211ULL;
 	data = path_data_dir();
-	dir = xprintf("%s/playbook/%016llx.git", data, (unsigned long long)h);
+	dir = xprintf("%s/playbook/%016llx.git", data, (unsigned long long)
+	    hash_fnv1a(HASH_FNV1A_INIT, url, strlen(url)));
 	free(data);
 	return (dir);
 }
@@ -197,8 +195,10 @@ cli_macro_render(struct replica *r, const struct replica_macro *m,
     int64_t number, struct buf *unknown, char **cause)
 {
 	struct replica_macro_context	 c;
-	struct playbook_var		 v[9];
+	struct playbook_var		 v[PLAYBOOK_NVARS];
+	const char			*values[PLAYBOOK_NVARS];
 	char				*out;
+	size_t				 i;
 	int				 rc;
 
 	if ((rc = replica_macro_context(r, number, &c, cause)) != 0) {
@@ -207,18 +207,21 @@ cli_macro_render(struct replica *r, const struct replica_macro *m,
 			    (long long)number);
 		return (NULL);
 	}
-	v[0] = (struct playbook_var){ "customer.name", c.customer_name };
-	v[1] = (struct playbook_var){ "customer.first_name",
-	    c.customer_first_name };
-	v[2] = (struct playbook_var){ "ticket.number", c.ticket_number };
-	v[3] = (struct playbook_var){ "ticket.subject", c.ticket_subject };
-	v[4] = (struct playbook_var){ "order.last.number", c.order_number };
-	v[5] = (struct playbook_var){ "order.last.tracking",
-	    c.order_tracking };
-	v[6] = (struct playbook_var){ "order.last.carrier", c.order_carrier };
-	v[7] = (struct playbook_var){ "agent.name", c.agent_name };
-	v[8] = (struct playbook_var){ "agent.signature", c.agent_signature };
-	out = playbook_render(m->body, v, nitems(v), unknown);
+	/* In the order of playbook_var_names. */
+	values[0] = c.customer_name;
+	values[1] = c.customer_first_name;
+	values[2] = c.ticket_number;
+	values[3] = c.ticket_subject;
+	values[4] = c.order_number;
+	values[5] = c.order_tracking;
+	values[6] = c.order_carrier;
+	values[7] = c.agent_name;
+	values[8] = c.agent_signature;
+	for (i = 0; i < PLAYBOOK_NVARS; i++) {
+		v[i].name = playbook_var_names[i];
+		v[i].value = values[i];
+	}
+	out = playbook_render(m->body, v, PLAYBOOK_NVARS, unknown);
 	replica_macro_context_free(&c);
 	return (out);
 }

@@ -15,10 +15,10 @@ static const char *const pb_macro_keys[] = {
 };
 static const char *const pb_article_keys[] = { "title", "tags", NULL };
 
-const char *const playbook_var_names[] = {
+const char *const playbook_var_names[PLAYBOOK_NVARS] = {
 	"customer.name", "customer.first_name", "ticket.number",
 	"ticket.subject", "order.last.number", "order.last.tracking",
-	"order.last.carrier", "agent.name", "agent.signature", NULL
+	"order.last.carrier", "agent.name", "agent.signature"
 };
 
 void
@@ -45,10 +45,14 @@ pb_key_known(enum playbook_kind kind, const char *key)
 	return (0);
 }
 
-/* Count a tags value's +tag/-tag words (an action) and plain ones. */
-static void
-pb_tags_words(const char *v, int *signed_words, int *plain_words)
+/*
+ * A tags value's words as "a, b, c" (caller frees), counting the +tag and
+ * -tag words (an action's) and the plain ones.
+ */
+static char *
+pb_tags(const char *v, int *signed_words, int *plain_words)
 {
+	struct buf	 b = BUF_INIT;
 	const char	*p = v;
 	size_t		 n;
 
@@ -61,22 +65,6 @@ pb_tags_words(const char *v, int *signed_words, int *plain_words)
 			(*signed_words)++;
 		else
 			(*plain_words)++;
-		p += n;
-	}
-}
-
-/* "a, b  c" -> "a, b, c" */
-static char *
-pb_tags_list(const char *v)
-{
-	struct buf	 b = BUF_INIT;
-	const char	*p = v;
-	size_t		 n;
-
-	while (*p != '\0') {
-		p += strspn(p, " \t,");
-		if ((n = strcspn(p, " \t,")) == 0)
-			break;
 		if (b.len > 0)
 			buf_puts(&b, ", ");
 		buf_append(&b, p, n);
@@ -109,7 +97,7 @@ playbook_parse(enum playbook_kind kind, const char *path, const char *text,
     size_t len, struct playbook_item *it, struct buf *warnings)
 {
 	struct buf	 actions = BUF_INIT, line = BUF_INIT;
-	char		*title = NULL, *tags = NULL, *key, *value, *end;
+	char		*title = NULL, *tags = NULL, *key, *value, *end, *list;
 	const char	*p = text, *eol, *why = NULL, *base;
 	size_t		 n, body_at = len;
 	int		 lineno = 0, nsigned, nplain, blank = 0;
@@ -160,12 +148,15 @@ playbook_parse(enum playbook_kind kind, const char *path, const char *text,
 			continue;
 		}
 		nsigned = nplain = 0;
-		if (strcmp(key, "tags") == 0 && kind == PLAYBOOK_MACRO)
-			pb_tags_words(value, &nsigned, &nplain);
-		if (strcmp(key, "tags") == 0 && nsigned == 0) {
-			free(tags);
-			tags = pb_tags_list(value);
-			continue;
+		if (strcmp(key, "tags") == 0) {
+			list = pb_tags(value, &nsigned, &nplain);
+			/* An article's tags are its own, whatever they say. */
+			if (kind == PLAYBOOK_ARTICLE || nsigned == 0) {
+				free(tags);
+				tags = list;
+				continue;
+			}
+			free(list);
 		}
 		if (nsigned > 0 && nplain > 0) {
 			why = _("tags: either the macro's own tags, or +tag "

@@ -53,7 +53,8 @@ struct playbook_var {
 	const char	*name;
 	const char	*value;
 };
-extern const char *const playbook_var_names[];
+#define PLAYBOOK_NVARS	9
+extern const char *const playbook_var_names[PLAYBOOK_NVARS];
 char	*playbook_render(const char *body, const struct playbook_var *,
 	     size_t nvars, struct buf *unknown);
 

@@ -114,16 +114,12 @@ pull_tails_free(struct pull_tails *ts)
 	free(ts);
 }
 
-/* FNV-1a over the table index and the id. */
+/* A hash of the table index and the id. */
 static uint64_t
 tail_key(unsigned int table, const char *id)
 {
-	uint64_t	 h = 14695981039346656037ULL;
-
-	h = (h ^ table) * 1099511628211ULL;
-	for (; *id != '\0'; id++)
-		h = (h ^ (unsigned char)*id) * 1099511628211ULL;
-	return (h);
+	return (hash_fnv1a(hash_fnv1a(HASH_FNV1A_INIT, &table, sizeof table),
+	    id, strlen(id)));
 }
 
 static int
