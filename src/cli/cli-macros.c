@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "playbook/playbook.h"
+#include "sync/sync.h"
 
 #define MACROS_USAGE	"usage: triage macros sync [--url URL] [--branch B]\n" \
 	"       triage macros ls [--json]\n" \
@@ -24,22 +25,6 @@ out_text(const char *s, int newlines)
 	    newlines ? SANITIZE_KEEP_NEWLINES : 0);
 	fputs(buf_cstr(&b), stdout);
 	buf_free(&b);
-}
-
-/*
- * The bare clone for url under the data directory, one per URL: a changed
- * playbook.url starts a clone of its own rather than "rewriting" the old.
- */
-char *
-cli_playbook_dir(const char *url)
-{
-	char		*data, *dir;
-
-	data = path_data_dir();
-	dir = xprintf("%s/playbook/%016llx.git", data, (unsigned long long)
-	    hash_fnv1a(HASH_FNV1A_INIT, url, strlen(url)));
-	free(data);
-	return (dir);
 }
 
 /* [playbook] url and branch from the config file (env->config or the default). */
@@ -75,11 +60,10 @@ playbook_config(struct cli_env *env, char **url, char **branch)
 static int
 macros_sync(struct cli_env *env, struct replica *r, char *url, char *branch)
 {
-	struct replica_playbook	 st;
-	struct playbook		 pb;
-	char			*dir, *cause = NULL, *why = NULL;
-	char			 commit[PLAYBOOK_COMMIT_HEX + 1];
-	int			 changed, rc = 0, fetch_rc;
+	struct playbook_report	 rep;
+	struct buf		 warnings = BUF_INIT;
+	char			*cause = NULL;
+	int			 rc;
 
 	if ((rc = playbook_config(env, &url, &branch)) != 0)
 		return (rc);
@@ -89,50 +73,19 @@ macros_sync(struct cli_env *env, struct replica *r, char *url, char *branch)
 		    "the [playbook] section of the config file, or give "
 		    "--url")));
 	}
-	dir = cli_playbook_dir(url);
-	if ((fetch_rc = playbook_fetch(dir, url, branch, commit, &changed,
-	    &cause)) != 0) {
-		/* The fetch's failure is the one worth telling. */
-		if (replica_playbook_notice(r, cause, &why) != 0)
-			free(why);
-		rc = cli_error(EXIT_FAILURE, "%s", cause);
+	rc = sync_playbook(r, url, branch, &warnings, &rep, &cause);
+	fputs(buf_cstr(&warnings), stderr);
+	buf_free(&warnings);
+	if (rc != 0) {
+		rc = cli_error(rc == SYNC_ERR_LOCAL ? EXIT_REPLICA :
+		    EXIT_FAILURE, "%s", cause);
 		free(cause);
-		cause = NULL;
-		if (*commit == '\0')
-			goto out;
 	}
-	if (replica_playbook_state(r, &st, &cause) != 0) {
-		rc = cli_error(EXIT_REPLICA, "%s", cause);
-		goto out;
-	}
-	if (strcmp(st.commit, commit) != 0) {
-		if (playbook_read(dir, &pb, &cause) != 0) {
-			free(st.notice);
-			rc = cli_error(EXIT_FAILURE, "%s", cause);
-			goto out;
-		}
-		fputs(buf_cstr(&pb.warnings), stderr);
-		if (replica_playbook_store(r, &pb, &cause) != 0)
-			rc = cli_error(EXIT_REPLICA, "%s", cause);
-		playbook_free(&pb);
-	} else if (fetch_rc == 0 &&
-	    replica_playbook_notice(r, NULL, &cause) != 0)
-		rc = cli_error(EXIT_REPLICA, "%s", cause);
-	free(st.notice);
-	if (rc == 0 || fetch_rc != 0) {
-		if (replica_playbook_state(r, &st, &why) != 0) {
-			free(why);
-			goto out;
-		}
+	if (rc == 0 || rep.kept)
 		printf(_("playbook %.12s: %zu macros, %zu articles%s\n"),
-		    st.commit, st.macros, st.articles, fetch_rc != 0 ?
-		    _(" (the last good copy)") : changed ? "" :
+		    rep.commit, rep.macros, rep.articles, rep.kept ?
+		    _(" (the last good copy)") : rep.changed ? "" :
 		    _(" (up to date)"));
-		free(st.notice);
-	}
-out:
-	free(cause);
-	free(dir);
 	free(url);
 	free(branch);
 	return (rc);

@@ -20,6 +20,23 @@ pb_init_once(void)
 	git_libgit2_init();
 }
 
+/*
+ * The bare clone for url under the data directory, one per URL: a changed
+ * playbook.url starts a clone of its own rather than "rewriting" the old.
+ * Caller frees.
+ */
+char *
+playbook_dir(const char *url)
+{
+	char		*data, *dir;
+
+	data = path_data_dir();
+	dir = xprintf("%s/playbook/%016llx.git", data, (unsigned long long)
+	    hash_fnv1a(HASH_FNV1A_INIT, url, strlen(url)));
+	free(data);
+	return (dir);
+}
+
 /* libgit2's last error after what failed. Caller frees. */
 static char *
 pb_cause(const char *what)

@@ -38,6 +38,7 @@ struct playbook {
 };
 
 /* playbook-git.c */
+char	*playbook_dir(const char *url);
 int	 playbook_fetch(const char *dir, const char *url, const char *branch,
 	     char commit[PLAYBOOK_COMMIT_HEX + 1], int *changed, char **cause);
 int	 playbook_read(const char *dir, struct playbook *, char **cause);

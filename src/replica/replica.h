@@ -370,6 +370,25 @@ int	 replica_act_bulk_set(struct replica *, const char *const *ticket_ids,
 int	 replica_team_by_name(struct replica *, const char *, char **id,
 	     char **);
 
+/* replica-edit.c: a ticket change from words ("solved", "me", "+vip"). */
+struct ticket_edit {
+	struct ticket_change	 c;
+	char			*assignee_id;	/* what c points into */
+	char			*team_id;
+	char			*category;
+	char			**add;
+	size_t			 nadd;
+	char			**remove;
+	size_t			 nremove;
+};
+#define TICKET_EDIT_BAD	1	/* a value that is wrong; *cause says why */
+void	 ticket_edit_init(struct ticket_edit *);
+void	 ticket_edit_free(struct ticket_edit *);
+int	 replica_edit_field(struct replica *, struct ticket_edit *,
+	     const char *field, const char *text, char **);
+int	 replica_edit_actions(struct replica *, struct ticket_edit *,
+	     const char *actions, char **);
+
 /*
  * replica-undo.c: retrying and discarding outbox entries. A discarded entry
  * keeps its seq (the server needs seqs without gaps) and is pushed as a

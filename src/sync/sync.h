@@ -114,4 +114,28 @@ void	 sync_thread_poke(struct sync_thread *);
 void	 sync_thread_status(struct sync_thread *, struct sync_status *);
 void	 sync_thread_stop(struct sync_thread *);
 
+/*
+ * sync-playbook.c: the playbook (issue 6) from its git repository into a
+ * replica, for `triage macros sync` and, every PLAYBOOK_INTERVAL seconds
+ * (playbook.interval), the console's playbook thread.
+ */
+#define PLAYBOOK_INTERVAL	300
+struct playbook_report {
+	char		 commit[41];	/* the copy in use, "" if none */
+	int		 changed;	/* the replica has a new copy */
+	int		 kept;		/* the fetch failed; the last good
+					   copy stays in use */
+	size_t		 macros;
+	size_t		 articles;
+};
+struct buf;
+int	 sync_playbook(struct replica *, const char *url, const char *branch,
+	     struct buf *warnings, struct playbook_report *, char **cause);
+struct playbook_thread;
+struct playbook_thread *playbook_thread_start(const char *replica_path,
+	     const char *url, const char *branch, int interval, int wakefd,
+	     char **cause);
+uint64_t playbook_thread_changes(struct playbook_thread *);
+void	 playbook_thread_stop(struct playbook_thread *);
+
 #endif

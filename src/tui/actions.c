@@ -6,127 +6,26 @@
 
 #include "tui-int.h"
 
-/* Strings a ticket_change points into while it is applied. */
-struct change_store {
-	char	*id;		/* assignee or team id */
-	char	*category;
-	char	**add;
-	size_t	 nadd;
-	char	**remove;
-	size_t	 nremove;
-};
-
-static void
-change_store_free(struct change_store *st)
+/* The ticket field an action changes, as replica_edit_field names it. */
+static const char *
+action_field(enum tui_action act)
 {
-	size_t	 i;
-
-	free(st->id);
-	free(st->category);
-	for (i = 0; i < st->nadd; i++)
-		free(st->add[i]);
-	for (i = 0; i < st->nremove; i++)
-		free(st->remove[i]);
-	free(st->add);
-	free(st->remove);
-	memset(st, 0, sizeof *st);
-}
-
-/* Parse "+refund -new vip" into tags to add and remove. */
-static void
-change_tags(const char *text, struct ticket_change *c, struct change_store *st)
-{
-	char	*copy, *w, *save = NULL;
-
-	copy = xstrdup(text);
-	for (w = strtok_r(copy, " ,", &save); w != NULL;
-	    w = strtok_r(NULL, " ,", &save)) {
-		if (*w == '-') {
-			st->remove = xreallocarray(st->remove, st->nremove + 1,
-			    sizeof *st->remove);
-			st->remove[st->nremove++] = xstrdup(w + 1);
-		} else {
-			st->add = xreallocarray(st->add, st->nadd + 1,
-			    sizeof *st->add);
-			st->add[st->nadd++] = xstrdup(*w == '+' ? w + 1 : w);
-		}
-	}
-	free(copy);
-	c->tags_add = (const char *const *)st->add;
-	c->ntags_add = st->nadd;
-	c->tags_remove = (const char *const *)st->remove;
-	c->ntags_remove = st->nremove;
-}
-
-/*
- * Turn the text an agent gave for an action ("solved", "me", "+vip") into
- * a ticket change. Returns 0, or -1 with *cause.
- */
-static int
-change_from_text(struct tui *t, enum tui_action act, const char *text,
-    struct ticket_change *c, struct change_store *st, char **cause)
-{
-	int	 v;
-
-	ticket_change_init(c);
 	switch (act) {
 	case ACT_STATUS:
-		if ((v = ticket_status_parse(text)) < 0) {
-			*cause = xprintf(_("unknown status \"%s\""), text);
-			return (-1);
-		}
-		c->status = v;
-		return (0);
+		return ("status");
 	case ACT_PRIORITY:
-		if ((v = ticket_priority_parse(text)) < 0) {
-			*cause = xprintf(_("unknown priority \"%s\""), text);
-			return (-1);
-		}
-		c->priority = v;
-		return (0);
-	case ACT_ASSIGN_ME:
-		text = "me";
-		/* FALLTHROUGH */
+		return ("priority");
 	case ACT_ASSIGN:
-		c->set_assignee = 1;
-		if (strcmp(text, "none") == 0)
-			return (0);
-		if (strcmp(text, "me") == 0) {
-			if ((st->id = replica_me(t->r)) == NULL) {
-				*cause = xstrdup(_("no current user: log in "
-				    "first"));
-				return (-1);
-			}
-		} else if (replica_user_by_email(t->r, text, &st->id,
-		    cause) != 0) {
-			if (*cause == NULL)
-				*cause = xprintf(_("no agent \"%s\""), text);
-			return (-1);
-		}
-		c->assignee_id = st->id;
-		return (0);
+	case ACT_ASSIGN_ME:
+		return ("assign");
 	case ACT_TEAM:
-		c->set_team = 1;
-		if (strcmp(text, "none") == 0)
-			return (0);
-		if (replica_team_by_name(t->r, text, &st->id, cause) != 0) {
-			if (*cause == NULL)
-				*cause = xprintf(_("no team \"%s\""), text);
-			return (-1);
-		}
-		c->team_id = st->id;
-		return (0);
+		return ("team");
 	case ACT_CATEGORY:
-		c->set_category = 1;
-		if (strcmp(text, "none") != 0)
-			c->category = st->category = xstrdup(text);
-		return (0);
+		return ("category");
 	case ACT_TAGS:
-		change_tags(text, c, st);
-		return (ticket_change_validate(c, cause));
+		return ("tags");
 	default:
-		*cause = xstrdup(_("not a ticket change"));
-		return (-1);
+		return (NULL);
 	}
 }
 
@@ -180,16 +79,20 @@ static int
 action_apply(struct tui *t, enum tui_action act, const char *text,
     const char *const *ids, size_t n)
 {
-	struct ticket_change	 c;
-	struct change_store	 st;
+	struct ticket_edit	 e;
 	char			*cause = NULL, *q;
 	int			 queued = 0, rc, yes;
 
-	memset(&st, 0, sizeof st);
-	if (change_from_text(t, act, text, &c, &st, &cause) != 0) {
+	ticket_edit_init(&e);
+	if (action_field(act) == NULL)
+		cause = xstrdup(_("not a ticket change"));
+	else if (replica_edit_field(t->r, &e, action_field(act), act ==
+	    ACT_ASSIGN_ME ? "me" : text, &cause) == 0)
+		cause = NULL;
+	if (cause != NULL) {
 		tui_error(t, "%s", cause);
 		free(cause);
-		change_store_free(&st);
+		ticket_edit_free(&e);
 		return (-1);
 	}
 	if (n > 1) {
@@ -197,14 +100,14 @@ action_apply(struct tui *t, enum tui_action act, const char *text,
 		yes = prompt_confirm(t, q);
 		free(q);
 		if (!yes) {
-			change_store_free(&st);
+			ticket_edit_free(&e);
 			tui_notice(t, "%s", _("nothing changed"));
 			return (0);
 		}
 	}
-	rc = n > 1 ? replica_act_bulk_set(t->r, ids, n, &c, &queued, &cause) :
-	    replica_act_set(t->r, ids[0], &c, &queued, &cause);
-	change_store_free(&st);
+	rc = n > 1 ? replica_act_bulk_set(t->r, ids, n, &e.c, &queued, &cause) :
+	    replica_act_set(t->r, ids[0], &e.c, &queued, &cause);
+	ticket_edit_free(&e);
 	if (rc != 0) {
 		tui_error(t, "%s", cause);
 		free(cause);

@@ -1,0 +1,205 @@
+/* sync-playbook.c: the playbook fetched from git and indexed into a replica; the console's playbook thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "playbook/playbook.h"
+#include "sync-int.h"
+
+/*
+ * Fetch url (branch, or the remote's HEAD) into its clone and index the
+ * copy in use into r when it is not the one r has. Files skipped go to
+ * warnings. Returns 0; SYNC_ERR_OFFLINE with *cause when the fetch failed
+ * (kept as the replica's notice; rep->kept says whether a last good copy
+ * is in use); SYNC_ERR_LOCAL with *cause when the replica or the clone
+ * failed.
+ */
+int
+sync_playbook(struct replica *r, const char *url, const char *branch,
+    struct buf *warnings, struct playbook_report *rep, char **cause)
+{
+	struct replica_playbook	 st;
+	struct playbook		 pb;
+	char			*dir, *fetch_cause = NULL, *why = NULL;
+	int			 rc = 0;
+
+	memset(rep, 0, sizeof *rep);
+	dir = playbook_dir(url);
+	if (playbook_fetch(dir, url, branch, rep->commit, &rep->changed,
+	    &fetch_cause) != 0) {
+		if (replica_playbook_notice(r, fetch_cause, &why) != 0)
+			free(why);
+		rep->kept = rep->commit[0] != '\0';
+		if (!rep->kept) {
+			*cause = fetch_cause;
+			free(dir);
+			return (SYNC_ERR_OFFLINE);
+		}
+	}
+	if (replica_playbook_state(r, &st, cause) != 0) {
+		rc = SYNC_ERR_LOCAL;
+		goto out;
+	}
+	free(st.notice);
+	if (strcmp(st.commit, rep->commit) != 0) {
+		/* A new commit, or a replica that never had this one. */
+		if (playbook_read(dir, &pb, cause) != 0) {
+			rc = SYNC_ERR_LOCAL;
+			goto out;
+		}
+		if (warnings != NULL)
+			buf_append(warnings, pb.warnings.data, pb.warnings.len);
+		if (replica_playbook_store(r, &pb, cause) != 0)
+			rc = SYNC_ERR_LOCAL;
+		playbook_free(&pb);
+		rep->changed = 1;
+		/* Storing clears the notice: the fetch's failure stays. */
+		if (rc == 0 && fetch_cause != NULL &&
+		    replica_playbook_notice(r, fetch_cause, &why) != 0)
+			free(why);
+	} else if (fetch_cause == NULL &&
+	    replica_playbook_notice(r, NULL, cause) != 0)
+		rc = SYNC_ERR_LOCAL;
+	if (rc == 0 && replica_playbook_state(r, &st, cause) == 0) {
+		rep->macros = st.macros;
+		rep->articles = st.articles;
+		free(st.notice);
+	} else if (rc == 0)
+		rc = SYNC_ERR_LOCAL;
+out:
+	if (rc == 0 && fetch_cause != NULL) {
+		*cause = fetch_cause;
+		fetch_cause = NULL;
+		rc = SYNC_ERR_OFFLINE;
+	}
+	free(fetch_cause);
+	free(dir);
+	return (rc);
+}
+
+/*
+ * The console's playbook thread: a fetch at start and every interval, on
+ * its own replica connection, so a slow or unreachable remote holds up
+ * neither the console nor the sync thread. The UI learns of a new copy or
+ * a notice through wakefd and playbook_thread_changes().
+ */
+struct playbook_thread {
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	char		*path;
+	char		*url;
+	char		*branch;
+	int		 interval;	/* seconds */
+	int		 wakefd;
+	int		 stop;		/* under lock */
+	uint64_t	 changes;	/* under lock */
+};
+
+static void *
+playbook_main(void *arg)
+{
+	struct playbook_thread	*t = arg;
+	struct playbook_report	 rep;
+	struct replica		*r = NULL;
+	struct timespec		 ts;
+	char			*cause = NULL, one = 1;
+	int			 rc;
+
+	thread_background();
+	if (replica_open(t->path, 0, &r, &cause) != 0) {
+		log_warnx("playbook: %s", cause);
+		free(cause);
+		return (NULL);
+	}
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop) {
+		pthread_mutex_unlock(&t->lock);
+		rc = sync_playbook(r, t->url, t->branch, NULL, &rep, &cause);
+		if (rc != 0) {
+			/* The notice is in the replica; the log has it too. */
+			log_warnx("playbook: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		pthread_mutex_lock(&t->lock);
+		t->changes++;
+		pthread_mutex_unlock(&t->lock);
+		(void)!write(t->wakefd, &one, 1);
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += t->interval;
+		pthread_mutex_lock(&t->lock);
+		while (!t->stop && pthread_cond_timedwait(&t->cond, &t->lock,
+		    &ts) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&t->lock);
+	replica_close(r);
+	return (NULL);
+}
+
+/* Start fetching url into the replica at path every interval seconds. */
+struct playbook_thread *
+playbook_thread_start(const char *path, const char *url, const char *branch,
+    int interval, int wakefd, char **cause)
+{
+	struct playbook_thread	*t;
+	int			 error;
+
+	t = xcalloc(1, sizeof *t);
+	t->path = xstrdup(path);
+	t->url = xstrdup(url);
+	t->branch = branch != NULL && *branch != '\0' ? xstrdup(branch) : NULL;
+	t->interval = interval > 0 ? interval : PLAYBOOK_INTERVAL;
+	t->wakefd = wakefd;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	if ((error = pthread_create(&t->thread, NULL, playbook_main, t)) != 0) {
+		*cause = xprintf("pthread_create: %s", strerror(error));
+		pthread_mutex_destroy(&t->lock);
+		pthread_cond_destroy(&t->cond);
+		free(t->path);
+		free(t->url);
+		free(t->branch);
+		free(t);
+		return (NULL);
+	}
+	return (t);
+}
+
+/* How many fetches the thread has finished (the UI re-reads on a change). */
+uint64_t
+playbook_thread_changes(struct playbook_thread *t)
+{
+	uint64_t	 n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->changes;
+	pthread_mutex_unlock(&t->lock);
+	return (n);
+}
+
+/* Stop after the fetch under way, if any. */
+void
+playbook_thread_stop(struct playbook_thread *t)
+{
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->stop = 1;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->cond);
+	free(t->path);
+	free(t->url);
+	free(t->branch);
+	free(t);
+}
