@@ -124,6 +124,7 @@ main_console(struct cli_env *env)
 	o.replica_path = path;
 	o.config_path = env->config;
 	o.trace_path = env->trace;
+	o.playbook_url = env->playbook_url;
 	rc = tui_main(&o, &cause);
 	free(path);
 	if (rc != 0) {

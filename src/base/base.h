@@ -50,6 +50,8 @@ void	 buf_truncate(struct buf *, size_t);
 const char *buf_cstr(struct buf *);		/* never NULL */
 char	*buf_detach(struct buf *);		/* Caller frees. */
 int	 buf_read_file(struct buf *, const char *, size_t, char **);
+int	 buf_write_file(const char *, const void *, size_t, mode_t, char **);
+int	 fd_write_all(int, const void *, size_t);
 int	 buf_read_fd(struct buf *, int, size_t, char **);
 
 /* jscan.c: one token at a time from JSON text that it unescapes in place. */

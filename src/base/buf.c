@@ -190,3 +190,43 @@ buf_read_file(struct buf *b, const char *path, size_t max, char **cause)
 		close(fd);
 	return (rc);
 }
+
+/* Write all of p to fd; -1 with errno on failure. */
+int
+fd_write_all(int fd, const void *p, size_t len)
+{
+	const char	*s = p;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(fd, s, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (-1);
+		s += n;
+		len -= (size_t)n;
+	}
+	return (0);
+}
+
+/* Make (or replace) the file path holding len bytes of p. */
+int
+buf_write_file(const char *path, const void *p, size_t len, mode_t mode,
+    char **cause)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    mode)) == -1 || fd_write_all(fd, p, len) != 0) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	if (close(fd) != 0) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "playbook/playbook.h"
+#include "sync/sync.h"
 
 #define DEMO_TICKETS	3000
 #define DEMO_SEED	20261121
@@ -37,6 +39,51 @@ demo_remove(const char *path)
 		return (cli_error(EXIT_REPLICA, "%s: %s", path,
 		    strerror(errno)));
 	return (0);
+}
+
+/*
+ * The demo's playbook: a git repository made from the sample compiled in,
+ * beside the replica (an agent may edit and commit there; the console
+ * fetches it), indexed into the replica. Returns its path (caller frees),
+ * or NULL with the reason printed: the demo goes on without it.
+ */
+static char *
+demo_playbook(const char *replica_path)
+{
+	struct playbook_report	 rep;
+	struct replica		*r;
+	struct stat		 sb;
+	char			*dir, *git, *slash, *cause = NULL;
+	int			 rc;
+
+	slash = strrchr(replica_path, '/');
+	dir = slash != NULL ? xprintf("%.*s/demo-playbook",
+	    (int)(slash - replica_path), replica_path) :
+	    xstrdup("demo-playbook");
+	git = xprintf("%s/.git", dir);
+	rc = stat(git, &sb);
+	free(git);
+	if (rc != 0) {
+		if (playbook_make_repo(dir, playbook_sample, playbook_sample_n,
+		    "The demo's sample playbook", &cause) != 0)
+			goto fail;
+		printf(_("made the demo playbook %s: a git repository of "
+		    "macros and articles\n"), dir);
+	}
+	if (replica_open(replica_path, 0, &r, &cause) != 0)
+		goto fail;
+	rc = sync_playbook(r, dir, NULL, NULL, &rep, &cause);
+	replica_close(r);
+	if (rc != 0)
+		goto fail;
+	printf(_("playbook %.12s: %zu macros, %zu articles\n"), rep.commit,
+	    rep.macros, rep.articles);
+	return (dir);
+fail:
+	cli_error(0, _("the demo's playbook: %s"), cause);
+	free(cause);
+	free(dir);
+	return (NULL);
 }
 
 /*
@@ -81,8 +128,9 @@ demo_summary(struct cli_env *env)
 		replica_queue_close(q);
 	}
 	printf(_("try:\n  triage --replica %s ls 'status:open "
-	    "priority:>=high'\n  triage --replica %s search refund\n"),
-	    replica_path(r), replica_path(r));
+	    "priority:>=high'\n  triage --replica %s search refund\n"
+	    "  triage --replica %s macros ls\n"),
+	    replica_path(r), replica_path(r), replica_path(r));
 	saved_view_list_free(&views);
 	replica_close(r);
 	return (0);
@@ -102,7 +150,7 @@ cli_demo(struct cli_env *env, int argc, char **argv)
 	struct gen_opts		 go;
 	struct gen_stats	 st;
 	struct stat		 sb;
-	char			*path;
+	char			*path, *pbdir;
 	int64_t			 n = DEMO_TICKETS;
 	double			 secs;
 	int			 c, reset = 0, rc = 0;
@@ -148,13 +196,17 @@ cli_demo(struct cli_env *env, int argc, char **argv)
 		    (long long)st.customers, (long long)st.orders, secs);
 	} else
 		printf(_("the demo replica is %s\n"), path);
+	pbdir = demo_playbook(path);
 	env->replica = path;
+	env->playbook_url = pbdir;
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
 	    env->console != NULL)
 		rc = env->console(env);
 	else
 		rc = demo_summary(env);
 	env->replica = NULL;
+	env->playbook_url = NULL;
+	free(pbdir);
 out:
 	free(path);
 	return (rc);

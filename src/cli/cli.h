@@ -16,6 +16,7 @@ struct cli_env {
 	const char	*replica;	/* --replica, or NULL for the default */
 	const char	*config;	/* --config, or NULL */
 	const char	*trace;		/* --trace, or NULL */
+	const char	*playbook_url;	/* the demo's, for the console */
 	/* Opens the console on env->replica (set by main; cli has no curses). */
 	int		(*console)(struct cli_env *);
 };

@@ -47,6 +47,75 @@ pb_cause(const char *what)
 	    e->message : _("unknown error")));
 }
 
+/*
+ * Make a git repository at dir (a working tree on branch "main") holding
+ * files in one commit: the demo's playbook, and tests' repositories.
+ * 0, or -1 with cause.
+ */
+int
+playbook_make_repo(const char *dir, const struct playbook_file *files,
+    size_t n, const char *message, char **cause)
+{
+	git_repository_init_options	 io;
+	git_repository			*repo = NULL;
+	git_index			*idx = NULL;
+	git_signature			*sig = NULL;
+	git_tree			*tree = NULL;
+	git_oid				 tree_oid, commit_oid;
+	char				*path, *slash;
+	size_t				 i;
+	int				 rc = -1;
+
+	pthread_once(&pb_once, pb_init_once);
+	git_repository_init_options_init(&io, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	io.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	io.initial_head = "main";
+	if (git_repository_init_ext(&repo, dir, &io) != 0) {
+		*cause = pb_cause(dir);
+		return (-1);
+	}
+	if (git_repository_index(&idx, repo) != 0) {
+		*cause = pb_cause(dir);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		path = xprintf("%s/%s", dir, files[i].path);
+		slash = strrchr(path, '/');
+		*slash = '\0';
+		if (path_mkdirs(path, 0755, cause) != 0) {
+			free(path);
+			goto out;
+		}
+		*slash = '/';
+		if (buf_write_file(path, files[i].data, files[i].len, 0644,
+		    cause) != 0) {
+			free(path);
+			goto out;
+		}
+		free(path);
+		if (git_index_add_bypath(idx, files[i].path) != 0) {
+			*cause = pb_cause(files[i].path);
+			goto out;
+		}
+	}
+	if (git_index_write(idx) != 0 ||
+	    git_index_write_tree(&tree_oid, idx) != 0 ||
+	    git_tree_lookup(&tree, repo, &tree_oid) != 0 ||
+	    git_signature_now(&sig, "triage", "triage@localhost") != 0 ||
+	    git_commit_create_v(&commit_oid, repo, "HEAD", sig, sig, NULL,
+	    message, tree, 0) != 0) {
+		*cause = pb_cause(dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(idx);
+	git_repository_free(repo);
+	return (rc);
+}
+
 /* ssh: the agent's keys, tried once; anything else: libgit2's defaults. */
 static int
 pb_credentials(git_credential **out, const char *url, const char *user,

@@ -37,7 +37,18 @@ struct playbook {
 	struct buf		 warnings;	/* "path:line: why\n" each */
 };
 
+/* A file to put in a repository (the demo's sample is compiled in). */
+struct playbook_file {
+	const char	*path;
+	const char	*data;
+	size_t		 len;
+};
+extern const struct playbook_file playbook_sample[];
+extern const size_t playbook_sample_n;
+
 /* playbook-git.c */
+int	 playbook_make_repo(const char *dir, const struct playbook_file *,
+	     size_t, const char *message, char **cause);
 char	*playbook_dir(const char *url);
 int	 playbook_fetch(const char *dir, const char *url, const char *branch,
 	     char commit[PLAYBOOK_COMMIT_HEX + 1], int *changed, char **cause);

@@ -282,6 +282,13 @@ draw_status(struct tui *t)
 		    (long long)t->conflicts, _("conflict"));
 		x += draw_text(y, x, s, right - x, EL_REJECTED);
 	}
+	if (t->playbook_notice != NULL) {
+		snprintf(s, sizeof s, "  %s %s ", draw_glyph(t, "·", "|"),
+		    _("playbook:"));
+		x += draw_text(y, x, s, right - x, EL_PENDING);
+		x += draw_text(y, x, t->playbook_notice, (right - x) / 2,
+		    EL_PENDING);
+	}
 	snprintf(s, sizeof s, "  %s %s", draw_glyph(t, "·", "|"),
 	    _("? help  : command  q back"));
 	draw_text(y, x, s, right - x - 1, EL_STATUS);

@@ -199,6 +199,9 @@ struct tui {
 	struct worker		*worker;
 	struct sync_thread	*sync;		/* NULL: not logged in */
 	struct sync_status	 sync_st;	/* as last read */
+	struct playbook_thread	*playbook;	/* NULL: no playbook.url */
+	uint64_t		 playbook_fetches;	/* as last read */
+	char			*playbook_notice;	/* the last fetch failed */
 	int			 wake[2];	/* worker -> UI: one byte per event */
 
 	/* --trace */

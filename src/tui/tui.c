@@ -28,6 +28,7 @@ const struct config_key tui_config_keys[] = {
 	  "the server's TLS") },
 	{ "playbook", "url", N_("the git repository of macros and articles") },
 	{ "playbook", "branch", N_("its branch (default: the remote's HEAD)") },
+	{ "playbook", "interval", N_("seconds between fetches (default 300)") },
 	{ NULL, NULL, NULL }
 };
 
@@ -226,6 +227,56 @@ tui_take_sync(struct tui *t)
 	t->dirty = 1;
 }
 
+/* The playbook thread fetched: a new copy for the views, or a notice. */
+static void
+tui_take_playbook(struct tui *t)
+{
+	struct replica_playbook	 st;
+	uint64_t		 n;
+	char			*cause = NULL;
+
+	if (t->playbook == NULL ||
+	    (n = playbook_thread_changes(t->playbook)) == t->playbook_fetches)
+		return;
+	t->playbook_fetches = n;
+	if (replica_playbook_state(t->r, &st, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		return;
+	}
+	free(t->playbook_notice);
+	t->playbook_notice = st.notice;
+	tui_reload_all(t);
+}
+
+/* Start fetching the playbook, if there is one. */
+static int
+tui_start_playbook(struct tui *t, const struct tui_opts *o, char **cause)
+{
+	const char	*url, *v;
+	char		*end;
+	long		 interval = PLAYBOOK_INTERVAL;
+
+	url = o->playbook_url != NULL ? o->playbook_url :
+	    config_get(t->cfg, "playbook", "url");
+	if (url == NULL || *url == '\0')
+		return (0);
+	if ((v = config_get(t->cfg, "playbook", "interval")) != NULL) {
+		errno = 0;
+		interval = strtol(v, &end, 10);
+		if (errno != 0 || *end != '\0' || interval < 10 ||
+		    interval > 86400) {
+			*cause = xprintf(_("config: playbook.interval: \"%s\" "
+			    "is not a number of seconds from 10 to 86400"), v);
+			return (-1);
+		}
+	}
+	t->playbook = playbook_thread_start(o->replica_path, url,
+	    o->playbook_url != NULL ? NULL : config_get(t->cfg, "playbook",
+	    "branch"), (int)interval, t->wake[1], cause);
+	return (t->playbook != NULL ? 0 : -1);
+}
+
 /* Paint everything: title, view, status bar, message line. */
 void
 tui_repaint(struct tui *t)
@@ -254,6 +305,7 @@ tui_take_results(struct tui *t)
 	while (read(t->wake[0], b, sizeof b) > 0)
 		;
 	tui_take_sync(t);
+	tui_take_playbook(t);
 	while (worker_take(t->worker, &res)) {
 		if (res.job == JOB_COUNT && res.tag < t->views.n) {
 			t->view_counts[res.tag] = res.error != NULL ? -1 :
@@ -460,6 +512,8 @@ tui_setup(struct tui *t, const struct tui_opts *o, char **cause)
 			return (-1);
 		t->sync_st.state = SYNC_CONNECTING;
 	}
+	if (tui_start_playbook(t, o, cause) != 0)
+		return (-1);
 	tui_read_status(t);
 	return (0);
 }
@@ -477,6 +531,8 @@ tui_teardown(struct tui *t)
 	}
 	/* First the sync thread: quitting cuts its transfers at once. */
 	sync_thread_stop(t->sync);
+	playbook_thread_stop(t->playbook);
+	free(t->playbook_notice);
 	if (t->worker != NULL)
 		worker_stop(t->worker);
 	if (t->wake[0] > 0) {

@@ -8,6 +8,7 @@ struct tui_opts {
 	const char	*replica_path;	/* the replica to open (created if missing) */
 	const char	*config_path;	/* NULL: $XDG_CONFIG_HOME/triage/config */
 	const char	*trace_path;	/* --trace FILE, or NULL */
+	const char	*playbook_url;	/* instead of playbook.url (the demo) */
 };
 
 /* Run the console until the agent quits. Returns 0, or -1 with *cause. */

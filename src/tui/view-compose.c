@@ -338,24 +338,6 @@ vco_quote(struct view *v)
 	vc->changed = 1;
 }
 
-/* Write all of s to fd; -1 with errno on failure. */
-static int
-vco_write_all(int fd, const char *s, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = write(fd, s, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (-1);
-		s += n;
-		len -= (size_t)n;
-	}
-	return (0);
-}
-
 /* Run the editor on path with the terminal handed over; its wait status. */
 static int
 vco_run_editor(const char *path)
@@ -425,7 +407,7 @@ vco_external(struct view *v)
 	if (b.len > 0 && b.data[b.len - 1] != '\n')
 		buf_putc(&b, '\n');
 	if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 ||
-	    vco_write_all(fd, buf_cstr(&b), b.len) != 0) {
+	    fd_write_all(fd, buf_cstr(&b), b.len) != 0) {
 		tui_error(t, _("writing %s: %s"), path, strerror(errno));
 		close(fd);
 		goto out;
