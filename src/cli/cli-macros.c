@@ -149,31 +149,10 @@ cli_macro_render(struct replica *r, const struct replica_macro *m,
 {
 	struct replica_macro_context	 c;
 	struct playbook_var		 v[PLAYBOOK_NVARS];
-	const char			*values[PLAYBOOK_NVARS];
 	char				*out;
-	size_t				 i;
-	int				 rc;
 
-	if ((rc = replica_macro_context(r, number, &c, cause)) != 0) {
-		if (rc == REPLICA_NOTFOUND)
-			*cause = xprintf(_("no ticket #%lld"),
-			    (long long)number);
+	if (playbook_vars(r, number, &c, v, cause) != 0)
 		return (NULL);
-	}
-	/* In the order of playbook_var_names. */
-	values[0] = c.customer_name;
-	values[1] = c.customer_first_name;
-	values[2] = c.ticket_number;
-	values[3] = c.ticket_subject;
-	values[4] = c.order_number;
-	values[5] = c.order_tracking;
-	values[6] = c.order_carrier;
-	values[7] = c.agent_name;
-	values[8] = c.agent_signature;
-	for (i = 0; i < PLAYBOOK_NVARS; i++) {
-		v[i].name = playbook_var_names[i];
-		v[i].value = values[i];
-	}
 	out = playbook_render(m->body, v, PLAYBOOK_NVARS, unknown);
 	replica_macro_context_free(&c);
 	return (out);

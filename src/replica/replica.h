@@ -330,9 +330,10 @@ void	 outbox_list_free(struct outbox_list *);
 
 /* replica-draft.c: reply and note drafts that survive a crash. */
 int	 replica_draft_save(struct replica *, const char *ticket_id,
-	     const char *kind, const char *body, char **);
+	     const char *kind, const char *body, const char *macro_commit,
+	     char **);
 int	 replica_draft_load(struct replica *, const char *ticket_id,
-	     const char *kind, char **body, char **);
+	     const char *kind, char **body, char **macro_commit, char **);
 int	 replica_draft_delete(struct replica *, const char *, const char *,
 	     char **);
 

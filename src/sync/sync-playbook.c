@@ -83,6 +83,43 @@ out:
 }
 
 /*
+ * The variables of triage-playbook(5) for ticket number (0: none, so only
+ * the agent's) into v, pointing into c (free it with
+ * replica_macro_context_free). 0, or REPLICA_NOTFOUND or -1 with *cause.
+ */
+int
+playbook_vars(struct replica *r, int64_t number,
+    struct replica_macro_context *c, struct playbook_var v[PLAYBOOK_NVARS],
+    char **cause)
+{
+	const char	*values[PLAYBOOK_NVARS];
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = replica_macro_context(r, number, c, cause)) != 0) {
+		if (rc == REPLICA_NOTFOUND)
+			*cause = xprintf(_("no ticket #%lld"),
+			    (long long)number);
+		return (rc);
+	}
+	/* In the order of playbook_var_names. */
+	values[0] = c->customer_name;
+	values[1] = c->customer_first_name;
+	values[2] = c->ticket_number;
+	values[3] = c->ticket_subject;
+	values[4] = c->order_number;
+	values[5] = c->order_tracking;
+	values[6] = c->order_carrier;
+	values[7] = c->agent_name;
+	values[8] = c->agent_signature;
+	for (i = 0; i < PLAYBOOK_NVARS; i++) {
+		v[i].name = playbook_var_names[i];
+		v[i].value = values[i];
+	}
+	return (0);
+}
+
+/*
  * The console's playbook thread: a fetch at start and every interval, on
  * its own replica connection, so a slow or unreachable remote holds up
  * neither the console nor the sync thread. The UI learns of a new copy or

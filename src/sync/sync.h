@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "playbook/playbook.h"
 #include "replica/replica.h"
 
 /*
@@ -128,7 +129,9 @@ struct playbook_report {
 	size_t		 macros;
 	size_t		 articles;
 };
-struct buf;
+int	 playbook_vars(struct replica *, int64_t number,
+	     struct replica_macro_context *,
+	     struct playbook_var[PLAYBOOK_NVARS], char **);
 int	 sync_playbook(struct replica *, const char *url, const char *branch,
 	     struct buf *warnings, struct playbook_report *, char **cause);
 struct playbook_thread;

@@ -129,6 +129,7 @@ action_run(struct tui *t, enum tui_action act, const char *const *ids,
     size_t n)
 {
 	struct view_compose_arg	 ca;
+	struct view_macro_arg	 ma;
 	char			*text;
 	int			 rc;
 
@@ -141,9 +142,19 @@ action_run(struct tui *t, enum tui_action act, const char *const *ids,
 			tui_error(t, "%s", _("reply to one ticket at a time"));
 			return (-1);
 		}
+		memset(&ca, 0, sizeof ca);
 		ca.ticket_id = ids[0];
 		ca.internal = act == ACT_NOTE;
 		tui_push(t, &view_compose_ops, &ca);
+		return (0);
+	case ACT_MACRO:
+		if (n > 1) {
+			tui_error(t, "%s", _("a macro goes to one ticket at a "
+			    "time"));
+			return (-1);
+		}
+		ma.ticket_id = ids[0];
+		tui_push(t, &view_macro_ops, &ma);
 		return (0);
 	case ACT_STATUS:
 	case ACT_PRIORITY:
@@ -175,7 +186,7 @@ action_command(struct tui *t, const char *verb, const char *arg,
 		{ "assign", ACT_ASSIGN }, { "team", ACT_TEAM },
 		{ "category", ACT_CATEGORY }, { "tags", ACT_TAGS },
 		{ "tag", ACT_TAGS }, { "reply", ACT_REPLY },
-		{ "note", ACT_NOTE },
+		{ "note", ACT_NOTE }, { "macro", ACT_MACRO },
 	};
 	size_t	 i;
 
@@ -186,7 +197,8 @@ action_command(struct tui *t, const char *verb, const char *arg,
 			tui_error(t, "%s", _("no ticket selected"));
 			return (-1);
 		}
-		if (verbs[i].act == ACT_REPLY || verbs[i].act == ACT_NOTE)
+		if (verbs[i].act == ACT_REPLY || verbs[i].act == ACT_NOTE ||
+		    verbs[i].act == ACT_MACRO)
 			return (action_run(t, verbs[i].act, ids, n));
 		if (arg == NULL || *arg == '\0')
 			return (action_run(t, verbs[i].act, ids, n));

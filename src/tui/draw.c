@@ -141,6 +141,54 @@ draw_wrap(const char *s, size_t len, int width, size_t *next)
 	return (len);
 }
 
+/*
+ * Draw text s wrapped to width from row y, skipping its first skip rows
+ * and drawing at most rows; with DRAW_FLAG_VARS a "{{ ... }}" left in it
+ * (an unknown playbook variable) shows as an error. Returns the rows the
+ * whole text takes.
+ */
+int
+draw_body(int y, int x, int width, int rows, const char *s, int skip,
+    int flags)
+{
+	size_t		 len = strlen(s), off = 0, n, next, i, seg;
+	const char	*line, *p;
+	int		 r = 0, in = 0, next_in, cx;
+
+	if (width < 1)
+		width = 1;
+	while (off < len) {
+		n = draw_wrap(s + off, len - off, width, &next);
+		line = s + off;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		/* Segments in and out of a flagged variable. */
+		for (i = 0, cx = x; i < n; i += seg, in = next_in) {
+			next_in = in;
+			seg = n - i;
+			if ((flags & DRAW_FLAG_VARS) && !in &&
+			    (p = memmem(line + i, n - i, "{{", 2)) != NULL) {
+				seg = (size_t)(p - (line + i));
+				next_in = 1;
+			} else if ((flags & DRAW_FLAG_VARS) && in &&
+			    (p = memmem(line + i, n - i, "}}", 2)) != NULL) {
+				seg = (size_t)(p - (line + i)) + 2;
+				next_in = 0;
+			}
+			if (seg > 0 && r >= skip && r < skip + rows)
+				cx += draw_text_n(y + r - skip, cx, line + i,
+				    seg, width - (cx - x), in ? EL_ERROR :
+				    EL_NORMAL);
+		}
+		/* A variable does not go on past the end of a line. */
+		if (next > 0 && line[next - 1] == '\n')
+			in = 0;
+		r++;
+		off += next;
+	}
+	return (r);
+}
+
 /* A glyph in UTF-8, or its ASCII stand-in on other terminals. */
 const char *
 draw_glyph(struct tui *t, const char *utf8, const char *ascii)

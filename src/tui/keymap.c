@@ -77,6 +77,8 @@ const struct keymap_entry keymap_table[] = {
 	  N_("Set the category") },
 	{ ACT_TAGS, "tags", CTX_GLOBAL, "+",
 	  N_("Change tags (+add -remove)") },
+	{ ACT_MACRO, "macro", CTX_GLOBAL, "M",
+	  N_("Reply with a macro from the playbook (its actions too)") },
 
 	{ ACT_NEXT_MESSAGE, "next-message", CTX_TICKET, "n ]",
 	  N_("Next message") },

@@ -78,7 +78,7 @@ prompt_draw(const char *label, struct editbuf *e, int ecol, int elen)
 }
 
 /* Apply one editing key; 1 if it was an editing key. */
-static int
+int
 prompt_edit(struct editbuf *e, wint_t key, int code)
 {
 	if (code) {

@@ -8,6 +8,7 @@
 
 #include "replica/replica.h"
 #include "sync/sync.h"
+#include "sync/sync.h"
 #include "tui.h"
 
 /*
@@ -106,6 +107,7 @@ enum tui_action {
 	ACT_TEAM,
 	ACT_CATEGORY,
 	ACT_TAGS,
+	ACT_MACRO,
 	/* ticket view */
 	ACT_NEXT_MESSAGE,
 	ACT_PREV_MESSAGE,
@@ -160,6 +162,8 @@ struct view_ops {
 	void		(*result)(struct view *, const struct worker_result *);
 	/* Optional: where the cursor is, for the status bar ("12/340"). */
 	void		(*position)(struct view *, char *, size_t);
+	/* Optional: where the terminal's cursor goes (1), or hidden (0). */
+	int		(*cursor)(struct view *, int *, int *);
 };
 
 struct view {
@@ -236,6 +240,8 @@ void		 draw_status(struct tui *);
 void		 draw_message(struct tui *);
 int		 draw_width(const char *);
 size_t		 draw_wrap(const char *, size_t, int, size_t *);
+#define DRAW_FLAG_VARS	0x1	/* "{{ ... }}" shown as an error */
+int		 draw_body(int, int, int, int, const char *, int, int);
 const char	*draw_glyph(struct tui *, const char *, const char *);
 
 /* theme.c */
@@ -273,6 +279,7 @@ struct prompt_hooks {
 int		 prompt_read(struct tui *, const char *label, const char *init,
 		     const struct prompt_hooks *, char **out);
 int		 prompt_confirm(struct tui *, const char *);
+int		 prompt_edit(struct editbuf *, wint_t, int);
 int		 prompt_choose(struct tui *, const char *, const char *const *,
 		     size_t, int *);
 
@@ -309,6 +316,10 @@ extern const struct view_ops view_search_ops;
 extern const struct view_ops view_outbox_ops;
 extern const struct view_ops view_help_ops;
 extern const struct view_ops view_compose_ops;
+extern const struct view_ops view_macro_ops;
+void		 view_compose_insert(struct view *, const char *,
+		     const char *);
+void		 view_compose_resume(struct view *);
 
 /* Arguments views are opened with. */
 struct view_ticket_arg {
@@ -318,6 +329,11 @@ struct view_ticket_arg {
 struct view_compose_arg {
 	const char	*ticket_id;
 	int		 internal;
+	const char	*insert;	/* text to add to the draft, or NULL */
+	const char	*macro_commit;	/* the playbook's, if insert is a macro */
+};
+struct view_macro_arg {
+	const char	*ticket_id;
 };
 
 #endif

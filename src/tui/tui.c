@@ -282,12 +282,19 @@ void
 tui_repaint(struct tui *t)
 {
 	int64_t	 t0 = time_mono_ns();
+	int	 y, x;
 
 	erase();
 	if (t->top != NULL)
 		t->top->ops->draw(t->top);
 	draw_status(t);
 	draw_message(t);
+	if (t->top != NULL && t->top->ops->cursor != NULL &&
+	    t->top->ops->cursor(t->top, &y, &x)) {
+		move(y, x);
+		curs_set(1);
+	} else
+		curs_set(0);
 	t->draw_ns = time_mono_ns() - t0;
 	refresh();
 	t->out_ns = time_mono_ns() - t0 - t->draw_ns;

@@ -45,6 +45,7 @@ struct vco {
 	int		 height;	/* text rows at the last paint */
 	int		 cy, cx;	/* where the cursor goes */
 	char		*notice;	/* to show once the editor runs */
+	char		*macro_commit;	/* a macro went in: its playbook commit */
 };
 
 static const char *
@@ -69,6 +70,35 @@ vco_date(int64_t ms, char *out, size_t len)
 	if (gmtime_r(&s, &tm) == NULL)
 		memset(&tm, 0, sizeof tm);
 	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* Put text in at the cursor, on a line of its own; from a macro if commit. */
+static void
+vco_insert(struct vco *vc, const char *text, const char *commit)
+{
+	if (vc->e.cursor > 0 && vc->e.text.data[vc->e.cursor - 1] != '\n')
+		editbuf_insert(&vc->e, '\n');
+	editbuf_insert_bytes(&vc->e, text, strlen(text));
+	if (commit != NULL) {
+		free(vc->macro_commit);
+		vc->macro_commit = xstrdup(commit);
+	}
+	vc->changed = 1;
+}
+
+/* The macro picker chose: its text goes in where the cursor is. */
+void
+view_compose_insert(struct view *v, const char *text, const char *commit)
+{
+	vco_insert(v->data, text, commit);
+}
+
+/* The composer is on top again: it reads its own keys once more. */
+void
+view_compose_resume(struct view *v)
+{
+	(void)v;
+	ungetch(VCO_WAKE);
 }
 
 static int
@@ -113,7 +143,7 @@ vco_open(struct view *v, const void *arg, char **cause)
 	ticket_detail_free(d);
 
 	rc = replica_draft_load(v->tui->r, vc->ticket_id, vco_kind(vc), &draft,
-	    &why);
+	    &vc->macro_commit, &why);
 	if (rc == -1) {
 		log_warnx("%s", why);
 		free(why);
@@ -122,6 +152,11 @@ vco_open(struct view *v, const void *arg, char **cause)
 	if (rc == 0 && *draft != '\0')
 		vc->notice = xstrdup(_("draft restored"));
 	free(draft);
+	if (ca->insert != NULL) {
+		vc->e.cursor = vc->e.text.len;
+		vco_insert(vc, ca->insert, ca->macro_commit);
+	} else if (ca->macro_commit != NULL && vc->macro_commit == NULL)
+		vc->macro_commit = xstrdup(ca->macro_commit);
 
 	/* Every key is text here: ^Q and ^S and ^C too. */
 	savetty();
@@ -146,6 +181,7 @@ vco_close(struct view *v)
 	free(vc->quote_name);
 	free(vc->quote_body);
 	free(vc->notice);
+	free(vc->macro_commit);
 	free(vc);
 }
 
@@ -167,7 +203,7 @@ vco_save(struct view *v)
 		    &cause);
 	else
 		rc = replica_draft_save(t->r, vc->ticket_id, vco_kind(vc),
-		    text, &cause);
+		    text, vc->macro_commit, &cause);
 	if (rc != 0) {
 		tui_error(t, _("draft not saved: %s"), cause);
 		free(cause);
@@ -251,7 +287,7 @@ vco_draw(struct view *v)
 	free(line);
 	if (rows > 1)
 		draw_text(y + 1, 0, _("^D send  Esc keep draft  ^E $EDITOR  "
-		    "^Q quote"), COLS, EL_DIM);
+		    "^Q quote  ^T macro"), COLS, EL_DIM);
 
 	/* Context only while at least VCO_MIN_ROWS remain for the text. */
 	h = rows - 2;
@@ -460,14 +496,30 @@ vco_send(struct view *v)
 	struct vco	*vc = v->data;
 	struct tui	*t = v->tui;
 	const char	*body = editbuf_text(&vc->e);
-	char		*cause = NULL, msg_id[UUID_STRLEN + 1];
+	struct buf	 unknown = BUF_INIT;
+	char		*cause = NULL, msg_id[UUID_STRLEN + 1], *q;
 	int64_t		 seq;
-	int		 internal = vc->internal;
+	int		 internal = vc->internal, yes;
 
+	/* A {{ variable }} left in the text: the customer would see it. */
+	free(playbook_render(body, NULL, 0, &unknown));
+	if (unknown.len > 0) {
+		buf_truncate(&unknown, strcspn(unknown.data, "\n"));
+		q = xprintf(_("The text still has {{%s}}: send it as it is? "
+		    "(y/n)"), buf_cstr(&unknown));
+		yes = prompt_confirm(t, q);
+		free(q);
+		buf_free(&unknown);
+		if (!yes) {
+			tui_notice(t, "%s", _("not sent: the text is as it "
+			    "was"));
+			return (0);
+		}
+	}
 	if (replica_act_body_check(body, strlen(body), &cause) != 0 ||
 	    replica_act_reply(t->r, vc->ticket_id, body, (vc->internal ?
 	    REPLICA_REPLY_NOTE : 0) | REPLICA_REPLY_DRAFT,
-	    vc->seen[0] != '\0' ? vc->seen : NULL, NULL, msg_id, &seq,
+	    vc->seen[0] != '\0' ? vc->seen : NULL, vc->macro_commit, msg_id, &seq,
 	    &cause) != 0) {
 		tui_error(t, "%s", cause);
 		free(cause);
@@ -551,6 +603,15 @@ vco_char(struct view *v, wint_t key)
 	case CTRL('q'):
 		vco_quote(v);
 		return (0);
+	case CTRL('t'): {
+		struct view_macro_arg	 ma;
+
+		/* The picker reads the keys until it puts text back. */
+		vco_save(v);
+		ma.ticket_id = vc->ticket_id;
+		tui_push(t, &view_macro_ops, &ma);
+		return (t->top != v);
+	}
 	case CTRL('e'):
 		vco_save(v);
 		vco_external(v);
@@ -672,6 +733,16 @@ vco_key(struct view *v, enum tui_action act, wint_t key, int code)
 	return (VIEW_HANDLED | VIEW_REDRAW);
 }
 
+static int
+vco_cursor(struct view *v, int *y, int *x)
+{
+	struct vco	*vc = v->data;
+
+	*y = vc->cy;
+	*x = vc->cx;
+	return (1);
+}
+
 const struct view_ops view_compose_ops = {
 	.name = "compose",
 	.ctx = CTX_GLOBAL,
@@ -679,4 +750,5 @@ const struct view_ops view_compose_ops = {
 	.draw = vco_draw,
 	.key = vco_key,
 	.close = vco_close,
+	.cursor = vco_cursor,
 };

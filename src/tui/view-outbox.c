@@ -620,7 +620,8 @@ vo_edit(struct view *v)
 	struct view_compose_arg		 ca;
 	json_t				*p;
 	char				*cause = NULL, id[UUID_STRLEN + 1];
-	const char			*body;
+	char				 commit[41] = "";
+	const char			*body, *mc;
 	int				 internal;
 
 	if (vo->cursor >= vo->l.n)
@@ -637,8 +638,11 @@ vo_edit(struct view *v)
 	p = json_loads(e->payload, 0, NULL);
 	body = json_string_value(json_object_get(p, "body"));
 	snprintf(id, sizeof id, "%s", e->ticket_id);
+	if ((mc = json_string_value(json_object_get(p, "macro_commit"))) !=
+	    NULL)
+		snprintf(commit, sizeof commit, "%s", mc);
 	if (body == NULL || replica_draft_save(t->r, id, internal ? "note" :
-	    "reply", body, &cause) != 0 ||
+	    "reply", body, *commit != '\0' ? commit : NULL, &cause) != 0 ||
 	    replica_outbox_discard(t->r, e->seq, &cause) != 0) {
 		tui_error(t, "%s", cause != NULL ? cause :
 		    _("the change has no text"));
@@ -648,8 +652,10 @@ vo_edit(struct view *v)
 	}
 	json_decref(p);
 	tui_data_changed(t);
+	memset(&ca, 0, sizeof ca);
 	ca.ticket_id = id;
 	ca.internal = internal;
+	ca.macro_commit = *commit != '\0' ? commit : NULL;
 	tui_push(t, &view_compose_ops, &ca);
 }
 

@@ -428,7 +428,7 @@ vt_build_heading(struct view *v, size_t k, enum tui_elem e)
 {
 	struct vt		*vt = v->data;
 	const struct message	*m = &vt->d->messages[k];
-	struct vt_field		 f[5];
+	struct vt_field		 f[6];
 	char			 date[64];
 	int			 i = 0;
 
@@ -448,6 +448,10 @@ vt_build_heading(struct view *v, size_t k, enum tui_elem e)
 	vt_date(m->created_at, 1, date, sizeof date);
 	fld_dyn(&f[i], DYN_AGO, m->created_at, EL_NORMAL);
 	fld_text(&f[i++], vt_keep(vt, xprintf(" (%s)", date)), EL_DIM);
+	/* Which version of the playbook a macro's text came from. */
+	if (m->macro_commit != NULL)
+		fld_text(&f[i++], vt_keep(vt, xprintf(_("macro %.12s"),
+		    m->macro_commit)), EL_DIM);
 	if (m->delivery != NULL && strcmp(m->author, "agent") == 0 &&
 	    !m->internal) {
 		if (strcmp(m->delivery, "failed") == 0)
