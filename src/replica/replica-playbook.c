@@ -290,7 +290,39 @@ replica_article_free(struct replica_article *a)
 	free(a->tags);
 	free(a->snippet);
 	free(a->body);
+	free(a->path);
+	free(a->commit);
 	memset(a, 0, sizeof *a);
+}
+
+/* One article by its row id (a search hit's id). REPLICA_NOTFOUND if gone. */
+int
+replica_article(struct replica *r, int64_t rid, struct replica_article *a,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(a, 0, sizeof *a);
+	if (rp_prepare(r, "SELECT name, title, tags, body, path, commit_id "
+	    "FROM kb_articles WHERE rid = ?", &s, cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(s, 1, rid);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		a->name = rp_col_text(s, 0);
+		a->title = rp_col_text(s, 1);
+		a->tags = rp_col_text(s, 2);
+		a->body = rp_col_text(s, 3);
+		a->path = rp_col_text(s, 4);
+		a->commit = rp_col_text(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return (0);
+	if (rc == SQLITE_DONE)
+		return (REPLICA_NOTFOUND);
+	*cause = rp_error(r, _("reading an article"));
+	return (-1);
 }
 
 /*
@@ -311,7 +343,8 @@ replica_kb_search(struct replica *r, const char *text, size_t limit,
 	if ((fts = search_fts_query(text, 1)) == NULL)
 		return (0);
 	if (rp_prepare(r, "SELECT k.name, k.title, k.tags, snippet(kb_fts, 2, "
-	    "char(1), char(2), '…', 16), k.body FROM kb_fts f JOIN "
+	    "char(1), char(2), '…', 16), k.body, k.path, k.commit_id "
+	    "FROM kb_fts f JOIN "
 	    "kb_articles k ON k.rid = f.rowid WHERE kb_fts MATCH ?1 ORDER BY "
 	    "bm25(kb_fts, 10.0, 5.0, 1.0) LIMIT ?2", &s, cause) != 0) {
 		free(fts);
@@ -327,6 +360,8 @@ replica_kb_search(struct replica *r, const char *text, size_t limit,
 		a->tags = rp_col_text(s, 2);
 		a->snippet = rp_col_text(s, 3);
 		a->body = rp_col_text(s, 4);
+		a->path = rp_col_text(s, 5);
+		a->commit = rp_col_text(s, 6);
 	}
 	sqlite3_finalize(s);
 	free(fts);

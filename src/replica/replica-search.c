@@ -58,6 +58,12 @@ static const struct search_kind_def search_kinds[] = {
 	  "JOIN orders o ON o.rid = f.rowid",
 	  "o.id, 0, o.number, NULL, o.customer_id",
 	  NULL },
+	{ SEARCH_ARTICLE, "article", "kb_fts",
+	  "bm25(kb_fts, 10.0, 5.0, 1.0)",
+	  "snippet(kb_fts, -1, char(1), char(2), '…', 12)",
+	  "JOIN kb_articles k ON k.rid = f.rowid",
+	  "k.rid, 0, k.title, NULL, NULL",
+	  NULL },
 };
 
 /* The name of a hit's kind. */

@@ -257,7 +257,8 @@ enum search_kind {
 	SEARCH_TICKET,
 	SEARCH_MESSAGE,
 	SEARCH_CUSTOMER,
-	SEARCH_ORDER
+	SEARCH_ORDER,
+	SEARCH_ARTICLE		/* the playbook's knowledge base; id: its rid */
 };
 const char *search_kind_name(enum search_kind);
 
@@ -460,6 +461,8 @@ struct replica_article {
 	char		*tags;
 	char		*snippet;	/* the match between \1 and \2 */
 	char		*body;
+	char		*path;
+	char		*commit;
 };
 int	 replica_playbook_store(struct replica *, const struct playbook *,
 	     char **);
@@ -476,6 +479,8 @@ int	 replica_macro_context(struct replica *, int64_t,
 void	 replica_macro_context_free(struct replica_macro_context *);
 int	 replica_kb_search(struct replica *, const char *, size_t,
 	     struct replica_article **, size_t *, char **);
+int	 replica_article(struct replica *, int64_t,
+	     struct replica_article *, char **);
 void	 replica_article_free(struct replica_article *);
 
 /* replica-gen.c: fill a replica from the generator. */

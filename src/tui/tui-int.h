@@ -317,6 +317,7 @@ extern const struct view_ops view_outbox_ops;
 extern const struct view_ops view_help_ops;
 extern const struct view_ops view_compose_ops;
 extern const struct view_ops view_macro_ops;
+extern const struct view_ops view_article_ops;	/* arg: the article's rid */
 void		 view_compose_insert(struct view *, const char *,
 		     const char *);
 void		 view_compose_resume(struct view *);

@@ -244,6 +244,8 @@ vs_kind_label(enum search_kind k)
 		return (_("customer"));
 	case SEARCH_ORDER:
 		return (_("order"));
+	case SEARCH_ARTICLE:
+		return (_("article"));
 	}
 	return ("?");
 }
@@ -504,6 +506,9 @@ vs_open_hit(struct view *v)
 		break;
 	case SEARCH_CUSTOMER:
 		tui_push(t, &view_customer_ops, h->id);
+		break;
+	case SEARCH_ARTICLE:
+		tui_push(t, &view_article_ops, h->id);
 		break;
 	case SEARCH_ORDER:
 		if (h->customer_id[0] != '\0') {
