@@ -222,20 +222,24 @@ START_TEST(test_reply_from_composer_takes_its_draft)
 	path = fx_make("empty");
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
 	tid(id, 11);
-	FX_CHECK(replica_draft_save(r, id, "reply", "Half a reply", NULL, &fx_cause));
+	FX_CHECK(replica_draft_save(r, id, "reply", "Half a reply",
+	    NULL, &fx_cause));
 	FX_CHECK(replica_draft_save(r, id, "note", "A note", NULL, &fx_cause));
 	/* From the command line: the console's draft stays. */
 	FX_CHECK(replica_act_reply(r, id, "From the CLI.", 0, NULL, NULL, m,
 	    NULL, &fx_cause));
-	ck_assert_int_eq(replica_draft_load(r, id, "reply", &text, NULL, &fx_cause),
+	ck_assert_int_eq(replica_draft_load(r, id, "reply", &text,
+	    NULL, &fx_cause),
 	    0);
 	ck_assert_str_eq(text, "Half a reply");
 	free(text);
 	FX_CHECK(replica_act_reply(r, id, "Half a reply, finished.",
 	    REPLICA_REPLY_DRAFT, NULL, NULL, m, NULL, &fx_cause));
-	ck_assert_int_eq(replica_draft_load(r, id, "reply", &text, NULL, &fx_cause),
+	ck_assert_int_eq(replica_draft_load(r, id, "reply", &text,
+	    NULL, &fx_cause),
 	    REPLICA_NOTFOUND);
-	ck_assert_int_eq(replica_draft_load(r, id, "note", &text, NULL, &fx_cause),
+	ck_assert_int_eq(replica_draft_load(r, id, "note", &text,
+	    NULL, &fx_cause),
 	    0);
 	free(text);
 	replica_close(r);

@@ -689,23 +689,32 @@ START_TEST(test_drafts_settings_and_views)
 	struct queue		*q;
 	struct query_error	 err;
 	char			*path, *body = NULL, *s, *fx_cause = NULL;
+	char			*commit = NULL;
 	size_t			 i;
 
 	path = fx_make("drafts");
 	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
-	ck_assert_int_eq(replica_draft_load(r, "t", "reply", &body,
+	ck_assert_int_eq(replica_draft_load(r, "t", "reply", &body, NULL,
 	    &fx_cause), REPLICA_NOTFOUND);
-	FX_CHECK(replica_draft_save(r, "t", "reply", "first \x1b[2J", NULL, &fx_cause));
-	FX_CHECK(replica_draft_save(r, "t", "reply", "second\n\tline",
+	FX_CHECK(replica_draft_save(r, "t", "reply", "first \x1b[2J",
+	    "c0ffee", &fx_cause));
+	/* A later save without a macro keeps the macro's commit. */
+	FX_CHECK(replica_draft_save(r, "t", "reply", "second\n\tline", NULL,
 	    &fx_cause));
-	FX_CHECK(replica_draft_save(r, "t", "note", "a note", NULL, &fx_cause));
-	FX_CHECK(replica_draft_load(r, "t", "reply", &body, NULL, &fx_cause));
+	FX_CHECK(replica_draft_save(r, "t", "note", "a note", NULL,
+	    &fx_cause));
+	FX_CHECK(replica_draft_load(r, "t", "reply", &body, &commit,
+	    &fx_cause));
 	ck_assert_str_eq(body, "second\n\tline");
+	ck_assert_str_eq(commit, "c0ffee");
 	free(body);
+	free(commit);
 	FX_CHECK(replica_draft_delete(r, "t", "reply", &fx_cause));
-	ck_assert_int_eq(replica_draft_load(r, "t", "reply", &body,
+	ck_assert_int_eq(replica_draft_load(r, "t", "reply", &body, NULL,
 	    &fx_cause), REPLICA_NOTFOUND);
-	FX_CHECK(replica_draft_load(r, "t", "note", &body, NULL, &fx_cause));
+	FX_CHECK(replica_draft_load(r, "t", "note", &body, &commit,
+	    &fx_cause));
+	ck_assert_ptr_null(commit);
 	free(body);
 
 	ck_assert_ptr_null(replica_setting(r, "nothing"));
@@ -795,7 +804,8 @@ START_TEST(test_other_connections_closing_keep_the_wal)
 	path = fx_make("locks");
 	wal = xprintf("%s-wal", path);
 	FX_CHECK(replica_open(path, 0, &r1, &fx_cause));
-	FX_CHECK(replica_draft_save(r1, "t", "reply", "before", NULL, &fx_cause));
+	FX_CHECK(replica_draft_save(r1, "t", "reply", "before",
+	    NULL, &fx_cause));
 	FX_CHECK(replica_open(path, 0, &r2, &fx_cause));
 	replica_close(r2);
 	pid = fork();
@@ -809,12 +819,14 @@ START_TEST(test_other_connections_closing_keep_the_wal)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ck_assert_int_eq(stat(wal, &sb), 0);
-	FX_CHECK(replica_draft_save(r1, "t", "reply", "after", NULL, &fx_cause));
+	FX_CHECK(replica_draft_save(r1, "t", "reply", "after",
+	    NULL, &fx_cause));
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		if (replica_open(path, 0, &r2, &fx_cause) != 0 ||
-		    replica_draft_load(r2, "t", "reply", &body, NULL, &fx_cause) != 0)
+		    replica_draft_load(r2, "t", "reply", &body,
+		    NULL, &fx_cause) != 0)
 			_exit(2);
 		_exit(strcmp(body, "after") == 0 ? 0 : 3);
 	}
