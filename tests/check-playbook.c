@@ -4,7 +4,9 @@
  * (a real peer) and by libgit2: first clone, fast-forward with a new, a
  * changed and a deleted macro, a force-pushed branch refused, an
  * unreachable remote, malformed, binary, huge and linked files, the
- * remote's default branch, and variables rendered.
+ * remote's default branch, and variables rendered. The demo's sample
+ * playbook made into a repository and indexed; a macro's actions queued
+ * as outbox changes and undone by discarding them.
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include "base/base.h"
 #include "playbook/playbook.h"
 #include "replica/replica.h"
+#include "sync/sync.h"
 
 static char	*tmpdir, *repo, *clone;
 
@@ -463,6 +466,217 @@ START_TEST(replica_indexes_the_copy_in_use)
 }
 END_TEST
 
+/* A generated replica (the demo's data) with the sample playbook in it. */
+static struct replica *
+sample_replica(struct playbook_report *rep, struct buf *warnings)
+{
+	struct replica	*r;
+	struct gen_opts	 go;
+	struct gen_stats gs;
+	char		*path, *dir, *cause = NULL;
+
+	path = xprintf("%s/sample.db", tmpdir);
+	if (replica_open(path, REPLICA_CREATE, &r, &cause) != 0)
+		ck_abort_msg("%s", cause);
+	memset(&go, 0, sizeof go);
+	go.seed = 7;
+	go.tickets = 40;
+	go.now = time_now_ms();
+	if (replica_generate(r, &go, NULL, NULL, &gs, &cause) != 0)
+		ck_abort_msg("%s", cause);
+	dir = xprintf("%s/sample", tmpdir);
+	if (playbook_make_repo(dir, playbook_sample, playbook_sample_n,
+	    "sample", &cause) != 0)
+		ck_abort_msg("%s", cause);
+	if (sync_playbook(r, dir, NULL, warnings, rep, &cause) != 0)
+		ck_abort_msg("%s", cause);
+	free(dir);
+	free(path);
+	return (r);
+}
+
+/* The demo's playbook: every file loads, every variable is known. */
+START_TEST(sample_playbook_loads_clean)
+{
+	static const char *const cats[] = { "refunds", "shipping", "damaged",
+	    "invoices", "account" };
+	struct playbook_report		 rep;
+	struct replica_macro_context	 c;
+	struct playbook_var		 v[PLAYBOOK_NVARS];
+	struct replica_macro		*m;
+	struct buf			 warnings = BUF_INIT, unknown = BUF_INIT;
+	struct replica			*r;
+	char				*cause = NULL, *dir, *out, *prefix;
+	size_t				 n, i, k, found;
+
+	r = sample_replica(&rep, &warnings);
+	ck_assert_str_eq(buf_cstr(&warnings), "");
+	ck_assert_uint_ge(rep.macros, 15);
+	ck_assert_uint_ge(rep.articles, 10);
+	ck_assert_int_eq(rep.changed, 1);
+	ck_assert_int_eq(rep.kept, 0);
+	ck_assert_int_eq(replica_macros(r, &m, &n, &cause), 0);
+	for (k = 0; k < nitems(cats); k++) {
+		prefix = xprintf("macros/%s/", cats[k]);
+		for (i = found = 0; i < n; i++)
+			found += strncmp(m[i].path, prefix, strlen(prefix)) == 0;
+		ck_assert_msg(found > 0, "no macro for %s", cats[k]);
+		free(prefix);
+	}
+	/* Rendered for a ticket, nothing is left unknown. */
+	ck_assert_int_eq(playbook_vars(r, 1, &c, v, &cause), 0);
+	for (i = 0; i < n; i++) {
+		buf_reset(&unknown);
+		out = playbook_render(m[i].body, v, PLAYBOOK_NVARS, &unknown);
+		ck_assert_msg(unknown.len == 0, "%s: unknown %s", m[i].path,
+		    buf_cstr(&unknown));
+		ck_assert_ptr_null(strstr(out, "{{"));
+		free(out);
+		replica_macro_free(&m[i]);
+	}
+	free(m);
+	replica_macro_context_free(&c);
+	/* A second fetch of the same commit changes nothing. */
+	dir = xprintf("%s/sample", tmpdir);
+	ck_assert_int_eq(sync_playbook(r, dir, NULL, NULL, &rep, &cause), 0);
+	ck_assert_int_eq(rep.changed, 0);
+	free(dir);
+	buf_free(&warnings);
+	buf_free(&unknown);
+	replica_close(r);
+}
+END_TEST
+
+/* An article is a hit of the replica's search, and opens by its id. */
+START_TEST(articles_are_search_hits)
+{
+	struct playbook_report	 rep;
+	struct search_result	 res;
+	struct replica_article	 a;
+	struct replica		*r;
+	char			*cause = NULL, *end;
+	size_t			 i;
+	int			 seen = 0;
+
+	r = sample_replica(&rep, NULL);
+	ck_assert_int_eq(replica_search(r, "reshipment", 50, 0, &res, &cause),
+	    0);
+	for (i = 0; i < res.n; i++) {
+		if (res.v[i].kind != SEARCH_ARTICLE)
+			continue;
+		seen++;
+		ck_assert_str_eq(search_kind_name(res.v[i].kind), "article");
+		ck_assert_int_eq(replica_article(r, strtoll(res.v[i].id, &end,
+		    10), &a, &cause), 0);
+		ck_assert_str_eq(a.title, res.v[i].title);
+		ck_assert_ptr_nonnull(strstr(a.body, "reshipment"));
+		ck_assert_str_eq(a.commit, rep.commit);
+		ck_assert_int_eq(strncmp(a.path, "kb/", 3), 0);
+		replica_article_free(&a);
+	}
+	ck_assert_int_gt(seen, 0);
+	search_result_free(&res);
+	ck_assert_int_eq(replica_article(r, 99999, &a, &cause),
+	    REPLICA_NOTFOUND);
+	replica_close(r);
+}
+END_TEST
+
+/* Find an outbox entry of a type, pending; its seq or -1. */
+static int64_t
+pending_of_type(struct replica *r, const char *type)
+{
+	struct outbox_list	 l;
+	char			*cause = NULL;
+	int64_t			 seq = -1;
+	size_t			 i;
+
+	if (replica_outbox_list(r, OUTBOX_MASK(OUTBOX_PENDING), &l,
+	    &cause) != 0)
+		ck_abort_msg("%s", cause);
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.v[i].type, type) == 0)
+			seq = l.v[i].seq;
+	outbox_list_free(&l);
+	return (seq);
+}
+
+/*
+ * A macro's actions are ordinary outbox changes: queued with the local
+ * change, undone by discarding them before they sync.
+ */
+START_TEST(macro_actions_are_outbox_changes)
+{
+	struct playbook_report	 rep;
+	struct ticket_detail	*d;
+	struct ticket_edit	 e;
+	struct replica		*r;
+	char			 id[UUID_STRLEN + 1], *cause = NULL;
+	int64_t			 number, seq;
+	int			 queued = 0, before;
+
+	r = sample_replica(&rep, NULL);
+	/* A ticket that is neither pending nor urgent. */
+	for (number = 1;; number++) {
+		ck_assert_int_lt(number, 40);
+		ck_assert_int_eq(replica_ticket_get(r, number, NULL, &d,
+		    &cause), 0);
+		before = d->t.status;
+		snprintf(id, sizeof id, "%s", d->t.id);
+		ticket_detail_free(d);
+		if (before != TICKET_PENDING && before != TICKET_SOLVED &&
+		    before != TICKET_CLOSED)
+			break;
+	}
+	ticket_edit_init(&e);
+	ck_assert_int_eq(replica_edit_actions(r, &e, "[[\"status\", "
+	    "\"pending\"], [\"priority\", \"urgent\"], [\"tags\", "
+	    "\"+macro-test -nothing-here\"], [\"assign\", \"me\"]]",
+	    &cause), 0);
+	ck_assert_int_eq(replica_act_set(r, id, &e.c, &queued, &cause), 0);
+	ticket_edit_free(&e);
+	ck_assert_int_ge(queued, 3);
+	ck_assert_int_eq(replica_ticket_get(r, 0, id, &d, &cause), 0);
+	ck_assert_int_eq(d->t.status, TICKET_PENDING);
+	ck_assert_int_eq(d->t.priority, PRIORITY_URGENT);
+	ticket_detail_free(d);
+	seq = pending_of_type(r, "set_status");
+	ck_assert_int_gt(seq, 0);
+	ck_assert_int_gt(pending_of_type(r, "set_priority"), 0);
+	/* Discarded before sync: the ticket is as it was. */
+	ck_assert_int_eq(replica_outbox_discard(r, seq, &cause), 0);
+	ck_assert_int_eq(replica_ticket_get(r, 0, id, &d, &cause), 0);
+	ck_assert_int_eq(d->t.status, before);
+	ticket_detail_free(d);
+
+	/* Bad values are refused, naming the action; nothing is queued. */
+	ticket_edit_init(&e);
+	ck_assert_int_eq(replica_edit_actions(r, &e, "[[\"status\", "
+	    "\"sideways\"]]", &cause), TICKET_EDIT_BAD);
+	ck_assert_str_eq(cause, "status: unknown status \"sideways\"");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(replica_edit_field(r, &e, "assign",
+	    "nobody@nowhere.example", &cause), TICKET_EDIT_BAD);
+	ck_assert_str_eq(cause, "no agent \"nobody@nowhere.example\"");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(replica_edit_field(r, &e, "team", "Nope", &cause),
+	    TICKET_EDIT_BAD);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(replica_edit_field(r, &e, "tags", " , ", &cause),
+	    TICKET_EDIT_BAD);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(replica_edit_actions(r, &e, "{\"not\": 1}", &cause),
+	    TICKET_EDIT_BAD);
+	free(cause);
+	ticket_edit_free(&e);
+	replica_close(r);
+}
+END_TEST
+
 static Suite *
 playbook_suite(void)
 {
@@ -478,6 +692,9 @@ playbook_suite(void)
 	tcase_add_test(tc, libgit2_repository_on_its_default_branch);
 	tcase_add_test(tc, variables_render_and_unknown_ones_stay);
 	tcase_add_test(tc, replica_indexes_the_copy_in_use);
+	tcase_add_test(tc, sample_playbook_loads_clean);
+	tcase_add_test(tc, articles_are_search_hits);
+	tcase_add_test(tc, macro_actions_are_outbox_changes);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
