@@ -115,6 +115,7 @@ expect "with the customer's first name" "Hello $FIRST,"
 expect "and says what Enter also does" "status pending"
 keys Enter
 expect "Enter puts the text in the composer" "Reply to #$N"
+expect "the message line says what was queued" "changes queued, pending"
 expect "rendered" "your refund for ticket #$N is approved."
 keys C-d
 expect "^D queues the reply" "reply queued"
@@ -205,6 +206,11 @@ open_ticket
 keys M
 expect "a new commit is fetched at start" "Macro (3/3)"
 expect "and named" "playbook $(git -C "$R" rev-parse --short=12 HEAD)"
+keys Escape
+keys :
+keys -l "macro thank"
+keys Enter
+expect ":macro TEXT opens the picker matching TEXT" "Macro (1/3): thank"
 keys Escape
 tm kill-server 2>/dev/null || true
 finish

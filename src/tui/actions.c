@@ -153,6 +153,7 @@ action_run(struct tui *t, enum tui_action act, const char *const *ids,
 			    "time"));
 			return (-1);
 		}
+		memset(&ma, 0, sizeof ma);
 		ma.ticket_id = ids[0];
 		tui_push(t, &view_macro_ops, &ma);
 		return (0);
@@ -196,6 +197,14 @@ action_command(struct tui *t, const char *verb, const char *arg,
 		if (n == 0) {
 			tui_error(t, "%s", _("no ticket selected"));
 			return (-1);
+		}
+		if (verbs[i].act == ACT_MACRO && n == 1) {
+			struct view_macro_arg	 ma;
+
+			ma.ticket_id = ids[0];
+			ma.filter = arg;
+			tui_push(t, &view_macro_ops, &ma);
+			return (0);
 		}
 		if (verbs[i].act == ACT_REPLY || verbs[i].act == ACT_NOTE ||
 		    verbs[i].act == ACT_MACRO)

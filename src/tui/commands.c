@@ -145,6 +145,8 @@ static const struct command ticket_commands[] = {
 	{ "tags", N_("+ADD -REMOVE"), NULL, N_("change tags") },
 	{ "reply", "", NULL, N_("reply to the customer") },
 	{ "note", "", NULL, N_("write an internal note") },
+	{ "macro", N_("[TEXT]"), NULL,
+	  N_("reply with a macro (the picker, matching TEXT)") },
 	{ NULL, NULL, NULL, NULL }
 };
 

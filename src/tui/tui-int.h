@@ -206,6 +206,7 @@ struct tui {
 	struct playbook_thread	*playbook;	/* NULL: no playbook.url */
 	uint64_t		 playbook_fetches;	/* as last read */
 	char			*playbook_notice;	/* the last fetch failed */
+	char			 playbook_commit[41];	/* as last read */
 	int			 wake[2];	/* worker -> UI: one byte per event */
 
 	/* --trace */
@@ -319,7 +320,7 @@ extern const struct view_ops view_compose_ops;
 extern const struct view_ops view_macro_ops;
 extern const struct view_ops view_article_ops;	/* arg: the article's rid */
 void		 view_compose_insert(struct view *, const char *,
-		     const char *);
+		     const char *, const char *);
 void		 view_compose_resume(struct view *);
 
 /* Arguments views are opened with. */
@@ -332,9 +333,11 @@ struct view_compose_arg {
 	int		 internal;
 	const char	*insert;	/* text to add to the draft, or NULL */
 	const char	*macro_commit;	/* the playbook's, if insert is a macro */
+	const char	*notice;	/* for the message line once open */
 };
 struct view_macro_arg {
 	const char	*ticket_id;
+	const char	*filter;	/* what is typed already, or NULL */
 };
 
 #endif

@@ -246,7 +246,13 @@ tui_take_playbook(struct tui *t)
 	}
 	free(t->playbook_notice);
 	t->playbook_notice = st.notice;
-	tui_reload_all(t);
+	t->dirty = 1;
+	/* A new copy: the picker, if open, shows it. */
+	if (strcmp(st.commit, t->playbook_commit) != 0) {
+		snprintf(t->playbook_commit, sizeof t->playbook_commit, "%s",
+		    st.commit);
+		tui_reload_all(t);
+	}
 }
 
 /* Start fetching the playbook, if there is one. */

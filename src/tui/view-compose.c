@@ -88,9 +88,16 @@ vco_insert(struct vco *vc, const char *text, const char *commit)
 
 /* The macro picker chose: its text goes in where the cursor is. */
 void
-view_compose_insert(struct view *v, const char *text, const char *commit)
+view_compose_insert(struct view *v, const char *text, const char *commit,
+    const char *notice)
 {
-	vco_insert(v->data, text, commit);
+	struct vco	*vc = v->data;
+
+	vco_insert(vc, text, commit);
+	if (notice != NULL) {
+		free(vc->notice);
+		vc->notice = xstrdup(notice);
+	}
 }
 
 /* The composer is on top again: it reads its own keys once more. */
@@ -157,6 +164,10 @@ vco_open(struct view *v, const void *arg, char **cause)
 		vco_insert(vc, ca->insert, ca->macro_commit);
 	} else if (ca->macro_commit != NULL && vc->macro_commit == NULL)
 		vc->macro_commit = xstrdup(ca->macro_commit);
+	if (ca->notice != NULL) {
+		free(vc->notice);
+		vc->notice = xstrdup(ca->notice);
+	}
 
 	/* Every key is text here: ^Q and ^S and ^C too. */
 	savetty();
@@ -608,6 +619,7 @@ vco_char(struct view *v, wint_t key)
 
 		/* The picker reads the keys until it puts text back. */
 		vco_save(v);
+		memset(&ma, 0, sizeof ma);
 		ma.ticket_id = vc->ticket_id;
 		tui_push(t, &view_macro_ops, &ma);
 		return (t->top != v);

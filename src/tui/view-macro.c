@@ -226,7 +226,7 @@ vma_open(struct view *v, const void *arg, char **cause)
 	vm->in_composer = v->tui->top != NULL &&
 	    v->tui->top->ops == &view_compose_ops;
 	vm->preview_of = SIZE_MAX;
-	editbuf_init(&vm->filter, "");
+	editbuf_init(&vm->filter, a->filter != NULL ? a->filter : "");
 	v->data = vm;
 	if (playbook_vars(v->tui->r, vm->number, &vm->ctx, vm->vars,
 	    cause) != 0 || vma_load(vm, v->tui->r, cause) != 0)
@@ -414,7 +414,8 @@ vma_use(struct view *v)
 	struct view_compose_arg		 ca;
 	struct ticket_edit		 e;
 	struct view			*below;
-	char				*cause = NULL, *text, commit[41];
+	char				*cause = NULL, *text, *notice;
+	char				 commit[41];
 	char				 ticket[UUID_STRLEN + 1];
 	int				 queued = 0, rc;
 
@@ -433,9 +434,15 @@ vma_use(struct view *v)
 	}
 	text = xstrdup(vma_preview(vm));
 	snprintf(commit, sizeof commit, "%s", m->commit);
+	notice = queued > 0 ? xprintf(ngettext("macro %s: %d change queued, "
+	    "pending until synced", "macro %s: %d changes queued, pending "
+	    "until synced", (unsigned long)queued), m->name, queued) :
+	    xprintf(_("macro %s"), m->name);
+	if (queued > 0)
+		tui_data_changed(t);
 	if (vm->in_composer) {
 		below = v->prev;
-		view_compose_insert(below, text, commit);
+		view_compose_insert(below, text, commit, notice);
 		tui_pop(t);
 	} else {
 		/* The picker goes; the composer takes its place. */
@@ -444,15 +451,12 @@ vma_use(struct view *v)
 		ca.ticket_id = ticket;
 		ca.insert = text;
 		ca.macro_commit = commit;
+		ca.notice = notice;
 		tui_pop(t);
 		tui_push(t, &view_compose_ops, &ca);
 	}
+	free(notice);
 	free(text);
-	if (queued > 0) {
-		tui_data_changed(t);
-		tui_notice(t, _("queued %d change(s) from the macro; pending "
-		    "until synced"), queued);
-	}
 }
 
 static int
