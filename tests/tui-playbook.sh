@@ -9,7 +9,8 @@
 # unknown variable is flagged and sending asks first. A knowledge-base
 # article found by / goes into a reply. With the repository gone, the
 # status bar says so and the last good copy stays in use; a new commit
-# is fetched when the console starts.
+# is fetched when the console starts, and on playbook.interval while it
+# runs.
 set -eu
 
 NAME=tui-playbook
@@ -201,6 +202,7 @@ printf 'title: Thanks\n\nThank you, {{customer.first_name}}.\n' \
     > "$R/macros/thanks.md"
 g add -A
 g commit -q -m two
+printf 'interval = 10\n' >> "$T/pb.conf"
 console
 open_ticket
 keys M
@@ -211,6 +213,22 @@ keys :
 keys -l "macro thank"
 keys Enter
 expect ":macro TEXT opens the picker matching TEXT" "Macro (1/3): thank"
+keys Escape
+
+# A commit while the console runs arrives within playbook.interval, in the
+# picker that is open.
+keys M
+wait_screen "Macro (3/3)" || true
+printf 'title: Bye\n\nGoodbye.\n' > "$R/macros/bye.md"
+g add -A
+g commit -q -m three
+i=0
+while [ $i -lt 60 ] && ! screen | grep -qF "Macro (4/4)"; do
+	sleep 0.5
+	i=$((i + 1))
+done
+expect "a commit is fetched on the interval, into the open picker" \
+    "Macro (4/4)"
 keys Escape
 tm kill-server 2>/dev/null || true
 finish
