@@ -135,8 +135,23 @@ struct playbook_thread {
 	int		 interval;	/* seconds */
 	int		 wakefd;
 	int		 stop;		/* under lock */
+	int		 done;		/* under lock: the thread has ended */
+	int		 detached;	/* under lock: it frees itself */
 	uint64_t	 changes;	/* under lock */
 };
+
+#define PLAYBOOK_STOP_WAIT	2	/* seconds a quit waits for a fetch */
+
+static void
+playbook_thread_free(struct playbook_thread *t)
+{
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->cond);
+	free(t->path);
+	free(t->url);
+	free(t->branch);
+	free(t);
+}
 
 static void *
 playbook_main(void *arg)
@@ -152,10 +167,12 @@ playbook_main(void *arg)
 	if (replica_open(t->path, 0, &r, &cause) != 0) {
 		log_warnx("playbook: %s", cause);
 		free(cause);
-		return (NULL);
+		pthread_mutex_lock(&t->lock);
+		t->stop = 1;	/* so the loop below ends at once */
+		pthread_mutex_unlock(&t->lock);
 	}
 	pthread_mutex_lock(&t->lock);
-	while (!t->stop) {
+	while (!t->stop && r != NULL) {
 		pthread_mutex_unlock(&t->lock);
 		rc = sync_playbook(r, t->url, t->branch, NULL, &rep, &cause);
 		if (rc != 0) {
@@ -164,10 +181,12 @@ playbook_main(void *arg)
 			free(cause);
 			cause = NULL;
 		}
+		/* Under the lock: once stopped, wakefd may be closed. */
 		pthread_mutex_lock(&t->lock);
 		t->changes++;
+		if (!t->stop)
+			(void)!write(t->wakefd, &one, 1);
 		pthread_mutex_unlock(&t->lock);
-		(void)!write(t->wakefd, &one, 1);
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += t->interval;
@@ -178,6 +197,15 @@ playbook_main(void *arg)
 	}
 	pthread_mutex_unlock(&t->lock);
 	replica_close(r);
+	pthread_mutex_lock(&t->lock);
+	t->done = 1;
+	pthread_cond_broadcast(&t->cond);
+	if (t->detached) {
+		pthread_mutex_unlock(&t->lock);
+		playbook_thread_free(t);
+		return (NULL);
+	}
+	pthread_mutex_unlock(&t->lock);
 	return (NULL);
 }
 
@@ -199,12 +227,7 @@ playbook_thread_start(const char *path, const char *url, const char *branch,
 	pthread_cond_init(&t->cond, NULL);
 	if ((error = pthread_create(&t->thread, NULL, playbook_main, t)) != 0) {
 		*cause = xprintf("pthread_create: %s", strerror(error));
-		pthread_mutex_destroy(&t->lock);
-		pthread_cond_destroy(&t->cond);
-		free(t->path);
-		free(t->url);
-		free(t->branch);
-		free(t);
+		playbook_thread_free(t);
 		return (NULL);
 	}
 	return (t);
@@ -222,21 +245,33 @@ playbook_thread_changes(struct playbook_thread *t)
 	return (n);
 }
 
-/* Stop after the fetch under way, if any. */
+/*
+ * Stop. A fetch under way gets PLAYBOOK_STOP_WAIT seconds: libgit2 cannot
+ * cut a connect short, and quitting must not wait for a remote's timeout;
+ * after that the thread is left to end (and free itself) on its own.
+ */
 void
 playbook_thread_stop(struct playbook_thread *t)
 {
+	struct timespec	 ts;
+
 	if (t == NULL)
 		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += PLAYBOOK_STOP_WAIT;
 	pthread_mutex_lock(&t->lock);
 	t->stop = 1;
-	pthread_cond_signal(&t->cond);
+	pthread_cond_broadcast(&t->cond);
+	while (!t->done && pthread_cond_timedwait(&t->cond, &t->lock,
+	    &ts) != ETIMEDOUT)
+		;
+	if (!t->done) {
+		t->detached = 1;
+		pthread_mutex_unlock(&t->lock);
+		pthread_detach(t->thread);
+		return;
+	}
 	pthread_mutex_unlock(&t->lock);
 	pthread_join(t->thread, NULL);
-	pthread_mutex_destroy(&t->lock);
-	pthread_cond_destroy(&t->cond);
-	free(t->path);
-	free(t->url);
-	free(t->branch);
-	free(t);
+	playbook_thread_free(t);
 }
