@@ -29,7 +29,9 @@ export TRIAGE_DB=$PG_CONNINFO
 . "$top/bench/bench-lib.sh"
 bench_seed "$tickets"
 
-"$triage" serve --listen 127.0.0.1:0 --threads 4 2> "$work/serve.log" &
+# No jobs: they would escalate the seeded tickets while the figures run.
+"$triage" serve --listen 127.0.0.1:0 --threads 4 --jobs-interval 0 \
+    2> "$work/serve.log" &
 server_pid=$!
 for i in $(seq 1 100); do
 	grep -q 'listening on' "$work/serve.log" && break

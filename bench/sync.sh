@@ -62,7 +62,9 @@ calc() { awk "BEGIN { printf \"${2:-%.0f}\", $1 }"; }
 
 # start_server PORT LOG: triage serve in the background (0: any port).
 start_server() {
-	"$triage" serve --listen "127.0.0.1:$1" --threads 4 2> "$2" &
+	# No jobs: they would escalate the seeded tickets during the figures.
+	"$triage" serve --listen "127.0.0.1:$1" --threads 4 \
+	    --jobs-interval 0 2> "$2" &
 	server_pid=$!
 }
 # wait_server LOG: until it listens; sets port and url.

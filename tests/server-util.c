@@ -221,7 +221,7 @@ sv_server_start(struct sv_server *s, int port, char **cause)
 		setenv("LC_ALL", "C.UTF-8", 1);
 		execl(sv.triage, sv.triage, "serve", "--db", sv.conninfo,
 		    "--listen", addr, "--max-body", "65536", "--max-wait",
-		    "10", (char *)NULL);
+		    "10", "--jobs-interval", "0", (char *)NULL);
 		_exit(127);
 	}
 	free(addr);

@@ -851,8 +851,10 @@ imp_apply(struct imp *im, struct imp_rec *r, struct imp_out *out,
 
 	for (try = 0; ; try++) {
 		memset(out, 0, sizeof *out);
+		/* History: it notifies no one and queues no assignment. */
 		if (pg_exec(im->c, "BEGIN ISOLATION LEVEL SERIALIZABLE", 0, NULL,
-		    &im->err, cause) != 0)
+		    &im->err, cause) != 0 || pg_exec(im->c, "SET LOCAL "
+		    "triage.quiet = on", 0, NULL, &im->err, cause) != 0)
 			return (-1);
 		if (*r->type == 'c')
 			rc = imp_apply_customer(im, r, out, cause);

@@ -28,6 +28,14 @@ static const struct admin_cmd admin_cmds[] = {
 	{ "revoke", admin_revoke, N_("--email E") },
 	{ "seed", admin_seed, N_("--org NAME --tickets N [--seed S]") },
 	{ "import", admin_import, N_("--org NAME FILE") },
+	{ "set-hours", admin_set_hours, N_("--org NAME [--tz ZONE] "
+	  "\"mon-fri 09:00-17:00, ...\"|always") },
+	{ "sla", admin_sla, N_("--org NAME --priority P [--first-response M] "
+	  "[--resolution M] [--business-hours yes|no]") },
+	{ "rule", admin_rule, N_("add|ls|rm --org NAME ... (auto-assignment)") },
+	{ "set-lead", admin_set_lead, N_("--org NAME --team NAME --email E") },
+	{ "run-jobs", admin_run_jobs, N_("(SLA escalation and assignment, "
+	  "once)") },
 	{ NULL, NULL, NULL }
 };
 
@@ -102,7 +110,7 @@ admin_check_schema(PGconn *c)
 static const struct {
 	const char	*priority;
 	const char	*first, *resolution;
-} admin_sla[] = {
+} admin_sla_defaults[] = {
 	{ "urgent", "60", "240" },
 	{ "high", "240", "1440" },
 	{ "normal", "480", "2880" },
@@ -132,13 +140,13 @@ admin_create_org(PGconn *c, int argc, char **argv)
 	    pg_exec(c, "INSERT INTO org_counters(org_id) VALUES ($1)", 1, p,
 	    NULL, &cause) != 0)
 		goto fail;
-	for (i = 0; i < sizeof admin_sla / sizeof admin_sla[0]; i++) {
+	for (i = 0; i < nitems(admin_sla_defaults); i++) {
 		uuid_v7(sid);
 		p[0] = sid;
 		p[1] = id;
-		p[2] = admin_sla[i].priority;
-		p[3] = admin_sla[i].first;
-		p[4] = admin_sla[i].resolution;
+		p[2] = admin_sla_defaults[i].priority;
+		p[3] = admin_sla_defaults[i].first;
+		p[4] = admin_sla_defaults[i].resolution;
 		if (pg_exec(c, "INSERT INTO sla_policies(id, org_id, priority, "
 		    "first_response_mins, resolution_mins) VALUES "
 		    "($1, $2, $3, $4, $5)", 5, p, NULL, &cause) != 0)

@@ -359,3 +359,57 @@ api_attachment(struct req *r, struct reply *rp)
 	}
 	PQclear(res);
 }
+
+/*
+ * GET /v1/notifications?since=REV: the caller's own notifications changed
+ * after since (new ones, and ones marked read elsewhere), oldest first, at
+ * most 500; "cursor" is where to ask from next.
+ */
+void
+api_notifications(struct req *r, struct reply *rp)
+{
+	PGresult	*res;
+	const char	*since = http_arg(r, "since"), *p[2];
+	char		*cause = NULL, *end;
+	json_t		*a, *o;
+	long long	 n = 0, cursor;
+	int		 i;
+
+	if (since != NULL && ((n = strtoll(since, &end, 10)) < 0 ||
+	    *since == '\0' || *end != '\0')) {
+		reply_error(rp, 400, "bad_request", "since must be a rev");
+		return;
+	}
+	p[0] = r->who.user_id;
+	p[1] = since != NULL ? since : "0";
+	if ((res = pg_pool_query(r->srv->pool, "SELECT id, kind, ticket_id, "
+	    "actor_id, detail, ms(created_at), ms(read_at), rev FROM "
+	    "notifications WHERE user_id = $1 AND rev > $2::bigint AND NOT "
+	    "deleted ORDER BY rev LIMIT 500", 2, p, &cause)) == NULL) {
+		reply_db_error(rp, cause);
+		free(cause);
+		return;
+	}
+	a = json_array();
+	cursor = n;
+	for (i = 0; i < PQntuples(res); i++) {
+		o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:I}",
+		    "id", PQgetvalue(res, i, 0), "kind", PQgetvalue(res, i, 1),
+		    "ticket_id", PQgetisnull(res, i, 2) ? json_null() :
+		    json_string(PQgetvalue(res, i, 2)),
+		    "actor_id", PQgetisnull(res, i, 3) ? json_null() :
+		    json_string(PQgetvalue(res, i, 3)),
+		    "detail", PQgetisnull(res, i, 4) ? json_null() :
+		    json_string(PQgetvalue(res, i, 4)),
+		    "created_at", (json_int_t)strtoll(PQgetvalue(res, i, 5),
+		    NULL, 10),
+		    "read_at", PQgetisnull(res, i, 6) ? json_null() :
+		    json_integer(strtoll(PQgetvalue(res, i, 6), NULL, 10)),
+		    "rev", (json_int_t)strtoll(PQgetvalue(res, i, 7), NULL, 10));
+		cursor = strtoll(PQgetvalue(res, i, 7), NULL, 10);
+		json_array_append_new(a, o);
+	}
+	PQclear(res);
+	reply_json(rp, 200, json_pack("{s:o, s:I}", "notifications", a,
+	    "cursor", (json_int_t)cursor));
+}

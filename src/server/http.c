@@ -39,6 +39,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/pull", api_pull, 1 },
 	{ "POST", "/v1/push", api_push, 1 },
 	{ "GET", "/v1/attachments/", api_attachment, 1 },
+	{ "GET", "/v1/notifications", api_notifications, 1 },
 	{ NULL, NULL, NULL, 0 }
 };
 

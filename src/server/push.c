@@ -245,10 +245,23 @@ mut_set_field(struct mut *mu, struct outcome *o)
 	p[0] = ticket;
 	p[1] = to;
 	if (strcmp(col, "status") == 0) {
+		/*
+		 * Pending and on hold stop the SLA clocks; back to new or
+		 * open, the due times move on by the business minutes they
+		 * stood still (schema 3).
+		 */
 		if (mut_write(mu, o, "UPDATE tickets SET status = $2, "
 		    "updated_at = now(), solved_at = CASE WHEN $2 = 'solved' "
 		    "THEN now() WHEN $2 = 'closed' THEN coalesce(solved_at, "
-		    "now()) END WHERE id = $1 RETURNING rev", 2, p) != 0)
+		    "now()) END, paused_at = CASE WHEN $2 IN ('pending', "
+		    "'on_hold') THEN coalesce(paused_at, now()) END, "
+		    "first_response_due = CASE WHEN $2 IN ('new', 'open') AND "
+		    "first_response_at IS NULL THEN triage_resume("
+		    "first_response_due, paused_at, org_id, priority) ELSE "
+		    "first_response_due END, resolution_due = CASE WHEN $2 IN "
+		    "('new', 'open') THEN triage_resume(resolution_due, "
+		    "paused_at, org_id, priority) ELSE resolution_due END "
+		    "WHERE id = $1 RETURNING rev", 2, p) != 0)
 			goto out;
 	} else {
 		char *sql = xprintf("UPDATE tickets SET %s = $2, updated_at = "
@@ -569,6 +582,36 @@ out:
 	return (r);
 }
 
+/* An agent marks their notifications read (any other user's: nothing). */
+static int
+mut_mark_read(struct mut *mu, struct outcome *o)
+{
+	const char	*p[2];
+	char		*ids;
+	int		 rc;
+
+	ids = json_dumps(json_object_get(mu->m, "ids"), JSON_COMPACT);
+	p[0] = mu->who->user_id;
+	p[1] = ids;
+	rc = mut_write(mu, o, "UPDATE notifications SET read_at = now() "
+	    "WHERE user_id = $1 AND read_at IS NULL AND id::text IN (SELECT "
+	    "jsonb_array_elements_text($2::jsonb)) RETURNING rev", 2, p);
+	free(ids);
+	return (rc);
+}
+
+/* An agent says they are available for assignment, or away. */
+static int
+mut_set_available(struct mut *mu, struct outcome *o)
+{
+	const char	*p[2];
+
+	p[0] = mu->who->user_id;
+	p[1] = pg_bool(json_is_true(json_object_get(mu->m, "available")));
+	return (mut_write(mu, o, "UPDATE users SET available = $2 WHERE id = "
+	    "$1 AND available <> $2 RETURNING rev", 2, p));
+}
+
 static int
 mut_noop(struct mut *mu, struct outcome *o)
 {
@@ -602,6 +645,8 @@ static const struct mut_type {
 	{ "create_ticket", mut_create, "ticket_id:u subject:s customer_id:?u "
 	  "priority:?s channel:?s category:?s tags:?a body:?s message_id:?u" },
 	{ "merge", mut_merge, "ticket_id:u into:u" },
+	{ "mark_read", mut_mark_read, "ids:a" },
+	{ "set_available", mut_set_available, "available:b" },
 	{ "noop", mut_noop, "" },
 	{ NULL, NULL, NULL }
 };
@@ -805,6 +850,9 @@ push_apply(PGconn *c, const struct caller *who, const char *client,
 	    /* One writer per organisation from here to commit. */
 	    pg_exec(c, "SELECT pg_advisory_xact_lock(1953653089, "
 	    "hashtext($1))", 1, p, err, cause) != 0 ||
+	    /* Who acts, for schema 3's notification triggers. */
+	    pg_exec(c, "SELECT set_config('triage.actor', $1, true)", 1,
+	    p + 2, err, cause) != 0 ||
 	    pg_exec(c, "INSERT INTO clients(id, user_id) VALUES ($1, $2) "
 	    "ON CONFLICT (id) DO NOTHING", 2, p + 1, err, cause) != 0 ||
 	    (res = pg_query(c, "SELECT user_id, last_seq FROM clients WHERE "

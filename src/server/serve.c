@@ -18,7 +18,8 @@ serve_usage(FILE *f)
 	fprintf(f, "%s\n", _("usage: triage serve --db CONNINFO "
 	    "[--listen ADDR:PORT] [--threads N] [--migrate]\n"
 	    "                    [--max-body BYTES] [--max-wait SECONDS] "
-	    "[--token-days DAYS]\n\n"
+	    "[--token-days DAYS]\n"
+	    "                    [--jobs-interval SECONDS]\n\n"
 	    "  --db CONNINFO      the PostgreSQL database (libpq string or "
 	    "URI;\n                     default $TRIAGE_DB)\n"
 	    "  --listen ADDR:PORT where to listen (default 127.0.0.1:8787; "
@@ -27,7 +28,11 @@ serve_usage(FILE *f)
 	    "  --migrate          apply schema migrations first\n"
 	    "  --max-body BYTES   largest request body (default 8388608)\n"
 	    "  --max-wait SECONDS longest a pull may wait (default 60)\n"
-	    "  --token-days DAYS  how long a login lasts (default 30)\n\n"
+	    "  --token-days DAYS  how long a login lasts (default 30)\n"
+	    "  --jobs-interval SECONDS\n"
+	    "                     how often SLA escalation and "
+	    "auto-assignment run\n                     (default 60; 0: not "
+	    "on this server)\n\n"
 	    "It stops cleanly on SIGTERM or SIGINT: requests in flight "
 	    "finish first."));
 }
@@ -92,6 +97,7 @@ server_serve_main(int argc, char **argv)
 		{ "max-body", required_argument, NULL, 'b' },
 		{ "max-wait", required_argument, NULL, 'w' },
 		{ "token-days", required_argument, NULL, 'T' },
+		{ "jobs-interval", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -99,7 +105,7 @@ server_serve_main(int argc, char **argv)
 	struct server		 srv;
 	const char		*db = NULL, *listen = "127.0.0.1:8787";
 	char			*cause = NULL;
-	long long		 threads = 4, n;
+	long long		 threads = 4, n, jobs = 60;
 	int			 ch, migrate = 0, sig, rc;
 	sigset_t		 set;
 
@@ -143,6 +149,11 @@ server_serve_main(int argc, char **argv)
 				return (2);
 			srv.token_ttl = n * 86400 * 1000;
 			break;
+		case 'J':
+			if (serve_number("--jobs-interval", optarg, 0, 86400,
+			    &jobs) != 0)
+				return (2);
+			break;
 		case 'h':
 			serve_usage(stdout);
 			return (0);
@@ -172,9 +183,11 @@ server_serve_main(int argc, char **argv)
 	srv.pool = pg_pool_new(db, (int)threads + 2);
 	if (pg_pool_warm(srv.pool, &cause) != 0 ||
 	    pull_start(&srv, &cause) != 0 ||
-	    http_start(&srv, listen, (int)threads, &cause) != 0) {
+	    http_start(&srv, listen, (int)threads, &cause) != 0 ||
+	    jobs_start(&srv, (int)jobs, &cause) != 0) {
 		rc = admin_error(1, "%s", cause);
 		free(cause);
+		http_stop(&srv);
 		pull_stop(&srv);
 		pg_pool_free(srv.pool);
 		return (rc);
@@ -187,6 +200,7 @@ server_serve_main(int argc, char **argv)
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("stopping on signal %d: finishing requests in flight", sig);
+	jobs_stop(&srv);
 	http_stop(&srv);
 	pull_stop(&srv);
 	pg_pool_free(srv.pool);

@@ -111,6 +111,7 @@ struct server {
 	size_t			 max_body;	/* bytes */
 	int			 max_wait;	/* seconds a pull may wait */
 	int64_t			 token_ttl;	/* ms */
+	struct jobs		*jobs;		/* NULL: no jobs here */
 	volatile int		 stopping;
 };
 
@@ -166,12 +167,32 @@ struct MHD_Response *http_make_response(int coding, int encoded, char *body,
 		    size_t len, const char *type);
 json_t		*http_parse_body(struct req *, struct reply *);
 
+/* admin-ops.c */
+int		 admin_set_hours(PGconn *, int, char **);
+int		 admin_sla(PGconn *, int, char **);
+int		 admin_rule(PGconn *, int, char **);
+int		 admin_set_lead(PGconn *, int, char **);
+int		 admin_run_jobs(PGconn *, int, char **);
+char		*ops_parse_hours(const char *, char **);
+
+/* jobs.c: SLA escalation and auto-assignment (schema 3). */
+struct jobs_report {
+	int		 assigned;	/* tickets given an agent */
+	int		 escalated;	/* tickets that took an SLA step */
+};
+int		 jobs_run(PGconn *, struct jobs_report *, char **cause);
+int		 jobs_sla(PGconn *, int *, char **cause);
+int		 jobs_assign(PGconn *, int *, char **cause);
+int		 jobs_start(struct server *, int interval, char **cause);
+void		 jobs_stop(struct server *);
+
 /* api.c: health, login, whoami, attachments, and the token check. */
 void		 api_health(struct req *, struct reply *);
 void		 api_login(struct req *, struct reply *);
 void		 api_whoami(struct req *, struct reply *);
 void		 api_logout(struct req *, struct reply *);
 void		 api_attachment(struct req *, struct reply *);
+void		 api_notifications(struct req *, struct reply *);
 int		 api_authenticate(struct req *, struct reply *);
 
 /* pull.c */
