@@ -70,11 +70,17 @@ const struct cli_cmd cli_cmds[] = {
 	  N_("fetch the playbook's macros from git; list or render them") },
 	{ "kb", cli_kb, N_("search TEXT [--limit N] [--json]"),
 	  N_("search the playbook's knowledge-base articles") },
+	{ "notifications", cli_notifications, N_("[--unread] [--limit N] "
+	  "[--json] | read (--all | ID...)"),
+	  N_("list your notifications, or mark them read") },
+	{ "available", cli_available, N_("[yes|no]"),
+	  N_("say whether new tickets may be assigned to you") },
 	{ "serve", main_serve, N_("--db CONNINFO [--listen ADDR:PORT] "
 	  "[--threads N] [--migrate]"),
 	  N_("run the sync server on PostgreSQL") },
 	{ "admin", main_admin, N_("[--db CONNINFO] migrate|create-org|"
-	  "create-user|revoke|seed|import ..."),
+	  "create-user|revoke|seed|import|set-hours|sla|rule|set-lead|"
+	  "run-jobs ..."),
 	  N_("set up and feed the server's database") },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -229,6 +229,49 @@ tr_ a sync --once
 check "a public reply mentions no one" is "$(q "SELECT count(*) FROM
     notifications WHERE kind = 'mention' AND user_id = '$BOB'")" 1
 
+# --- A console's notifications, read marks and availability.
+"$TRIAGE" --replica "$T/b.db" login --server "$URL" --email bob@shop.test \
+    --password-file "$T/pw" > /dev/null
+tr_ b sync --once
+tr_ b notifications --json
+check "bob's replica has his notifications" has "$OUT" '"kind": "mention"'
+check "with the ticket's number" has "$OUT" '"ticket_number": 3'
+check "and who wrote" has "$OUT" '"actor": "Ann Test"'
+tr_ a notifications --json
+check "only his: ann's replica has none of bob's" \
+    is "$(printf '%s' "$OUT" | grep -c '"kind": "mention"' || true)" 0
+tr_ b notifications --unread
+check "unread ones are starred" has "$OUT" "* "
+tr_ b notifications read --all
+check "read --all marks them" has "$OUT" "1 notification marked read"
+tr_ b sync --once
+check "the read mark reaches the server" is "$(q "SELECT count(*) FROM
+    notifications WHERE user_id = '$BOB' AND read_at IS NULL")" 0
+tr_ b notifications --unread
+check "none unread after" is "$OUT" ""
+tr_ b available no
+check "available no says away" has "$OUT" "away"
+tr_ b sync --once
+check "away reaches the server" is "$(q "SELECT available FROM users WHERE
+    id = '$BOB'")" f
+tr_ b available
+check "and the replica says so" is "$OUT" "away"
+q "UPDATE users SET available = false WHERE id IN ('$ANN', '$LEA')" \
+    > /dev/null
+T24=$(new_ticket 24 urgent)
+jobs
+check "an agent away gets no new ticket (the lead does)" is "$(q "SELECT
+    assignee_id FROM tickets WHERE id = '$T24'")" "$LEA"
+tr_ b available yes
+tr_ b sync --once
+check "back: available again" is "$(q "SELECT available FROM users WHERE
+    id = '$BOB'")" t
+T25=$(new_ticket 25 urgent)
+jobs
+check "and next in line" is "$(q "SELECT assignee_id FROM tickets WHERE
+    id = '$T25'")" "$BOB"
+q "UPDATE users SET available = true" > /dev/null
+
 # --- Several servers at once: 60 breached tickets, four job runners.
 for n in $(seq 100 159); do
 	id=$(new_ticket "$n" urgent "$ANN")

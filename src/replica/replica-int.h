@@ -45,6 +45,8 @@ int		 rp_exec(struct replica *, const char *, char **);
 int		 rp_lookup(struct replica *, const char *, const char *, char **,
 		     char **);
 int		 rp_outbox_undo_rejected(struct replica *, int64_t, char **);
+int		 rp_notify_undo(struct replica *, const char *, const char *,
+		     char **);
 
 /*
  * What a bulk load drops and builds again at its end: the secondary

@@ -390,6 +390,8 @@ undo_local(struct replica *r, const struct undo_entry *e, char **cause)
 
 	if (strcmp(e->type, "reply") == 0 || strcmp(e->type, "note") == 0)
 		return (undo_message(r, e, cause));
+	if ((rc = rp_notify_undo(r, e->type, e->payload, cause)) != 0)
+		return (rc < 0 ? -1 : 0);
 	p = json_loads(e->payload != NULL ? e->payload : "", 0, NULL);
 	if (p == NULL || !json_is_object(p)) {
 		*cause = xprintf(_("outbox entry %lld has a damaged payload"),
@@ -514,7 +516,8 @@ undo_known(const char *type)
 	size_t	 i;
 
 	if (strcmp(type, "reply") == 0 || strcmp(type, "note") == 0 ||
-	    strcmp(type, "set_tags") == 0)
+	    strcmp(type, "set_tags") == 0 || strcmp(type, "mark_read") == 0 ||
+	    strcmp(type, "set_available") == 0)
 		return (1);
 	for (i = 0; i < nitems(undo_fields); i++) {
 		if (strcmp(type, undo_fields[i].type) == 0)

@@ -2,6 +2,8 @@
 #ifndef TRIAGE_REPLICA_H
 #define TRIAGE_REPLICA_H
 
+#include <jansson.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -425,6 +427,33 @@ int	 replica_put_message(struct replica *, const struct message_rec *,
 int	 replica_put_attachment(struct replica *,
 	     const struct attachment_rec *, char **);
 int	 replica_put_event(struct replica *, const struct event_rec *, char **);
+
+/* replica-notify.c: the agent's notifications and availability (issue 7). */
+struct notification {
+	char		 id[UUID_STRLEN + 1];
+	char		*kind;		/* assigned, mention, sla_breach, ... */
+	char		 ticket_id[UUID_STRLEN + 1];	/* "" if none */
+	int64_t		 number;	/* the ticket's, 0 if not here */
+	char		*subject;
+	char		*actor;		/* who did it, NULL: the system */
+	char		*detail;	/* the SLA step, or a message id */
+	int64_t		 created_at;
+	int64_t		 read_at;	/* 0: unread */
+};
+struct notification_list {
+	struct notification	*v;
+	size_t			 n;
+};
+int64_t	 replica_notify_cursor(struct replica *);
+int	 replica_notify_store(struct replica *, json_t *, int64_t, char **);
+int	 replica_notify_unread(struct replica *, int64_t *, char **);
+int	 replica_notify_list(struct replica *, int unread, size_t,
+	     struct notification_list *, char **);
+void	 notification_list_free(struct notification_list *);
+int	 replica_notify_read(struct replica *, const char *const *, size_t,
+	     int *, char **);
+int	 replica_available(struct replica *);
+int	 replica_set_available(struct replica *, int, char **);
 
 /* replica-playbook.c: the playbook's macros and articles (issue 6). */
 struct playbook;

@@ -153,14 +153,15 @@ sync_main(void *arg)
 		o.idle_cursor = 0;
 		if (rc == 0) {
 			st_set(t, SYNC_ONLINE, NULL, rep.pulled > 0 ||
-			    rep.pushed > 0);
+			    rep.pushed > 0 || rep.notified > 0);
 			o.idle_cursor = rep.cursor;
 			backoff = 1000;
 			continue;
 		}
 		log_warnx("sync: %s", cause);
 		st_set(t, rc == SYNC_ERR_AUTH ? SYNC_AUTH_FAILED :
-		    SYNC_OFFLINE, cause, rep.pulled > 0 || rep.pushed > 0);
+		    SYNC_OFFLINE, cause, rep.pulled > 0 || rep.pushed > 0 ||
+		    rep.notified > 0);
 		free(cause);
 		cause = NULL;
 		/*

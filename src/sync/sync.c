@@ -455,6 +455,61 @@ sync_prefetch_run(void *arg)
 	return (NULL);
 }
 
+/*
+ * The agent's notifications changed since the last fetch, into the
+ * replica. A server from before schema 3 has no such endpoint (404):
+ * there is nothing to fetch then.
+ */
+static int
+sync_notifications(struct replica *r, const struct sync_opts *o,
+    const struct sync_login_info *l, struct sync_report *rep, char **cause)
+{
+	struct sync_http	 h;
+	json_t			*j, *list;
+	char			 path[96];
+	int64_t			 cursor;
+	size_t			 n;
+	int			 rc;
+
+	do {
+		cursor = replica_notify_cursor(r);
+		snprintf(path, sizeof path, "/v1/notifications?since=%lld",
+		    (long long)cursor);
+		if ((rc = sync_http(l->server, l->token, path, NULL, o, 60, 0,
+		    &h, cause)) != 0)
+			return (rc);
+		if (h.status == 404) {
+			buf_free(&h.body);
+			return (0);
+		}
+		if (h.status != 200) {
+			rc = sync_http_error(&h, cause);
+			buf_free(&h.body);
+			return (rc);
+		}
+		j = sync_json_body(&h, cause);
+		buf_free(&h.body);
+		if (j == NULL)
+			return (SYNC_ERR_SERVER);
+		list = json_object_get(j, "notifications");
+		n = json_array_size(list);
+		if (!json_is_integer(json_object_get(j, "cursor"))) {
+			json_decref(j);
+			*cause = xstrdup(_("the server's notifications have no "
+			    "cursor"));
+			return (SYNC_ERR_SERVER);
+		}
+		if (n > 0 && replica_notify_store(r, list, json_integer_value(
+		    json_object_get(j, "cursor")), cause) != 0) {
+			json_decref(j);
+			return (SYNC_ERR_LOCAL);
+		}
+		json_decref(j);
+		rep->notified += (int64_t)n;
+	} while (n >= 500);
+	return (0);
+}
+
 int
 sync_round(struct replica *r, const struct sync_opts *o, int wait,
     struct sync_report *rep,
@@ -570,7 +625,7 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 		if (!more && (wait == 0 || waiting || rows > 0))
 			break;
 	}
-	rc = 0;
+	rc = sync_notifications(r, o, &l, rep, cause);
 out:
 	/* Pages a bulk load applied before a failure are whole: keep them. */
 	if (batch.open) {

@@ -51,6 +51,7 @@ struct sync_report {
 	int64_t		 sent;		/* with the no-ops for seqs */
 	int64_t		 applied, rejected, conflicts;
 	int64_t		 pulled;	/* rows applied */
+	int64_t		 notified;	/* notifications fetched */
 	int64_t		 pages;
 	int64_t		 cursor;
 	/* Progress of a long pull: the cursor it started at and the
