@@ -10,30 +10,6 @@
 #define NOTIFY_USAGE	"usage: triage notifications [--unread] [--limit N] " \
 	"[--json]\n       triage notifications read (--all | ID...)"
 
-/* What a notification says, in words (the console uses the same). */
-const char *
-cli_notify_kind(const char *kind)
-{
-	static const struct {
-		const char	*kind;
-		const char	*text;
-	} kinds[] = {
-		{ "assigned", N_("assigned to you") },
-		{ "customer_replied", N_("the customer replied") },
-		{ "mention", N_("mentioned you") },
-		{ "sla_reminder", N_("SLA: half the time is gone") },
-		{ "sla_warning", N_("SLA: three quarters of the time gone") },
-		{ "sla_breach", N_("SLA breached: overdue") },
-		{ "sla_level2", N_("SLA: a day past the breach") },
-	};
-	size_t	 i;
-
-	for (i = 0; i < nitems(kinds); i++)
-		if (strcmp(kinds[i].kind, kind) == 0)
-			return (_(kinds[i].text));
-	return (kind);
-}
-
 static json_t *
 notify_json(const struct notification *n)
 {
@@ -84,7 +60,7 @@ notify_list(struct replica *r, int unread, int64_t limit, int json)
 			    when);
 			if (n->number > 0)
 				buf_printf(&b, "#%lld ", (long long)n->number);
-			buf_puts(&b, cli_notify_kind(n->kind));
+			buf_puts(&b, notification_kind_label(n->kind));
 			if (n->actor != NULL)
 				buf_printf(&b, _(" (by %s)"), n->actor);
 			if (n->subject != NULL)

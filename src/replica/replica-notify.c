@@ -9,6 +9,30 @@
 
 #define NOTIFY_CURSOR	"notifications_cursor"
 
+/* What a notification says, in words (translated). */
+const char *
+notification_kind_label(const char *kind)
+{
+	static const struct {
+		const char	*kind;
+		const char	*text;
+	} kinds[] = {
+		{ "assigned", N_("assigned to you") },
+		{ "customer_replied", N_("the customer replied") },
+		{ "mention", N_("mentioned you") },
+		{ "sla_reminder", N_("SLA: half the time is gone") },
+		{ "sla_warning", N_("SLA: three quarters of the time gone") },
+		{ "sla_breach", N_("SLA breached: overdue") },
+		{ "sla_level2", N_("SLA: a day past the breach") },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(kinds); i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return (_(kinds[i].text));
+	return (kind);
+}
+
 /* Where the last fetch of notifications ended (0: never). */
 int64_t
 replica_notify_cursor(struct replica *r)

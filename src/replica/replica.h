@@ -444,6 +444,7 @@ struct notification_list {
 	struct notification	*v;
 	size_t			 n;
 };
+const char *notification_kind_label(const char *);
 int64_t	 replica_notify_cursor(struct replica *);
 int	 replica_notify_store(struct replica *, json_t *, int64_t, char **);
 int	 replica_notify_unread(struct replica *, int64_t *, char **);

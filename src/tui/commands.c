@@ -93,6 +93,45 @@ cmd_outbox(struct tui *t, const char *arg)
 }
 
 static int
+cmd_notifications(struct tui *t, const char *arg)
+{
+	(void)arg;
+	tui_push(t, &view_notify_ops, NULL);
+	return (0);
+}
+
+/* :away and :available: whether new tickets may be assigned to me. */
+static int
+cmd_availability(struct tui *t, int available)
+{
+	char	*cause = NULL;
+
+	if (replica_set_available(t->r, available, &cause) != 0) {
+		tui_error(t, "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	tui_data_changed(t);
+	tui_notice(t, "%s", available ? _("available: new tickets may be "
+	    "assigned to you") : _("away: new tickets go to others"));
+	return (0);
+}
+
+static int
+cmd_away(struct tui *t, const char *arg)
+{
+	(void)arg;
+	return (cmd_availability(t, 0));
+}
+
+static int
+cmd_available(struct tui *t, const char *arg)
+{
+	(void)arg;
+	return (cmd_availability(t, 1));
+}
+
+static int
 cmd_help(struct tui *t, const char *arg)
 {
 	(void)arg;
@@ -130,6 +169,11 @@ static const struct command commands[] = {
 	  N_("limit the queue (empty: no limit)") },
 	{ "search", N_("[TEXT]"), cmd_search, N_("search everything") },
 	{ "outbox", "", cmd_outbox, N_("show pending and rejected changes") },
+	{ "notifications", "", cmd_notifications,
+	  N_("show your notifications") },
+	{ "away", "", cmd_away, N_("take no new tickets from auto-assignment") },
+	{ "available", "", cmd_available,
+	  N_("take new tickets from auto-assignment again") },
 	{ "help", "", cmd_help, N_("show keys and commands") },
 	{ "open", N_("NUMBER"), cmd_open, N_("open a ticket") },
 	{ NULL, NULL, NULL, NULL }

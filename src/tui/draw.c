@@ -330,6 +330,16 @@ draw_status(struct tui *t)
 		    (long long)t->conflicts, _("conflict"));
 		x += draw_text(y, x, s, right - x, EL_REJECTED);
 	}
+	if (t->unread > 0) {
+		snprintf(s, sizeof s, "  %s %lld %s", draw_glyph(t, "·", "|"),
+		    (long long)t->unread, _("new (!)"));
+		x += draw_text(y, x, s, right - x, EL_PENDING);
+	}
+	if (t->away) {
+		snprintf(s, sizeof s, "  %s %s", draw_glyph(t, "·", "|"),
+		    _("away"));
+		x += draw_text(y, x, s, right - x, EL_PENDING);
+	}
 	if (t->playbook_notice != NULL) {
 		snprintf(s, sizeof s, "  %s %s ", draw_glyph(t, "·", "|"),
 		    _("playbook:"));

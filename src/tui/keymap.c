@@ -37,6 +37,8 @@ const struct keymap_entry keymap_table[] = {
 	{ ACT_OUTBOX, "outbox", CTX_GLOBAL, "O",
 	  N_("Show changes waiting for the server") },
 	{ ACT_REDRAW, "redraw", CTX_GLOBAL, "^L", N_("Redraw the screen") },
+	{ ACT_NOTIFICATIONS, "notifications", CTX_GLOBAL, "!",
+	  N_("Show your notifications") },
 
 	{ ACT_LIMIT, "limit", CTX_QUEUE, "l",
 	  N_("Limit the queue with a query") },
@@ -97,12 +99,16 @@ const struct keymap_entry keymap_table[] = {
 	  N_("Discard the selected change and undo it locally") },
 	{ ACT_EDIT, "edit", CTX_OUTBOX, "e",
 	  N_("Edit a refused or conflicting reply and send it again") },
+	{ ACT_MARK_READ, "read", CTX_NOTIFY, "x",
+	  N_("Mark the selected notification read") },
+	{ ACT_MARK_ALL_READ, "read-all", CTX_NOTIFY, "X",
+	  N_("Mark every notification read") },
 	{ ACT_NONE, NULL, CTX_GLOBAL, NULL, NULL }
 };
 
 static const char *const keymap_ctx_names[CTX_COUNT] = {
 	N_("global"), N_("queue"), N_("ticket"), N_("customer"), N_("search"),
-	N_("outbox"), N_("help")
+	N_("outbox"), N_("help"), N_("notifications")
 };
 
 struct keymap_binding {

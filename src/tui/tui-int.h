@@ -58,6 +58,7 @@ enum tui_ctx {
 	CTX_SEARCH,
 	CTX_OUTBOX,
 	CTX_HELP,
+	CTX_NOTIFY,
 	CTX_COUNT
 };
 
@@ -118,6 +119,10 @@ enum tui_action {
 	ACT_RETRY,
 	ACT_EDIT,
 	ACT_DISCARD,
+	/* notifications */
+	ACT_NOTIFICATIONS,
+	ACT_MARK_READ,
+	ACT_MARK_ALL_READ,
 	ACT_COUNT_
 };
 
@@ -193,6 +198,8 @@ struct tui {
 	int64_t			 pending;	/* outbox entries not yet applied */
 	int64_t			 rejected;
 	int64_t			 conflicts;
+	int64_t			 unread;	/* notifications */
+	int			 away;		/* not available for assignment */
 
 	/* Saved views and their live counts (-1: not counted yet). */
 	struct saved_view_list	 views;
@@ -225,6 +232,7 @@ void		 tui_error(struct tui *, const char *, ...) printflike(2, 3);
 void		 tui_trace(struct tui *, const char *, ...) printflike(2, 3);
 void		 tui_data_changed(struct tui *);
 void		 tui_refresh_counts(struct tui *);
+int		 tui_list_move(enum tui_action, size_t *, size_t, size_t);
 int		 tui_run_command(struct tui *, const char *);
 
 /* draw.c: every string from data goes through these (the sanitiser). */
@@ -319,6 +327,7 @@ extern const struct view_ops view_help_ops;
 extern const struct view_ops view_compose_ops;
 extern const struct view_ops view_macro_ops;
 extern const struct view_ops view_article_ops;	/* arg: the article's rid */
+extern const struct view_ops view_notify_ops;
 void		 view_compose_insert(struct view *, const char *,
 		     const char *, const char *);
 void		 view_compose_resume(struct view *);

@@ -29,6 +29,9 @@ const struct config_key tui_config_keys[] = {
 	{ "playbook", "url", N_("the git repository of macros and articles") },
 	{ "playbook", "branch", N_("its branch (default: the remote's HEAD)") },
 	{ "playbook", "interval", N_("seconds between fetches (default 300)") },
+	{ "notify", "bell", N_("ring the bell on a new notification (yes/no)") },
+	{ "notify", "dnd", N_("do not disturb: no bell from-to, like "
+	  "22:00-07:00") },
 	{ NULL, NULL, NULL }
 };
 
@@ -132,6 +135,41 @@ tui_pop(struct tui *t)
 	t->dirty = 1;
 }
 
+/*
+ * Move a list's cursor by a movement action; 1 if act was one. page is
+ * the rows a page moves.
+ */
+int
+tui_list_move(enum tui_action act, size_t *cursor, size_t n, size_t page)
+{
+	switch (act) {
+	case ACT_DOWN:
+		if (*cursor + 1 < n)
+			(*cursor)++;
+		return (1);
+	case ACT_UP:
+		if (*cursor > 0)
+			(*cursor)--;
+		return (1);
+	case ACT_PAGE_DOWN:
+		*cursor += page;
+		if (*cursor >= n)
+			*cursor = n > 0 ? n - 1 : 0;
+		return (1);
+	case ACT_PAGE_UP:
+		*cursor = *cursor > page ? *cursor - page : 0;
+		return (1);
+	case ACT_TOP:
+		*cursor = 0;
+		return (1);
+	case ACT_BOTTOM:
+		*cursor = n > 0 ? n - 1 : 0;
+		return (1);
+	default:
+		return (0);
+	}
+}
+
 /* Ask the worker for every saved view's count again. */
 void
 tui_refresh_counts(struct tui *t)
@@ -142,12 +180,53 @@ tui_refresh_counts(struct tui *t)
 		worker_count(t->worker, i, t->views.v[i].query);
 }
 
+/* "22:00-07:00" into minutes of the day; -1 if it is not that. */
+static int
+tui_dnd_parse(const char *s, int *from, int *to)
+{
+	int	 h0, m0, h1, m1, n = 0;
+
+	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h0, &m0, &h1, &m1, &n) != 4 ||
+	    s[n] != '\0' || h0 > 23 || h1 > 23 || m0 > 59 || m1 > 59 ||
+	    h0 < 0 || h1 < 0 || m0 < 0 || m1 < 0)
+		return (-1);
+	*from = h0 * 60 + m0;
+	*to = h1 * 60 + m1;
+	return (0);
+}
+
+/*
+ * A new notification: the terminal bell, if [notify] bell = yes and the
+ * local time is outside [notify] dnd (do not disturb, "22:00-07:00",
+ * which may span midnight).
+ */
+static void
+tui_notify_bell(struct tui *t)
+{
+	const char	*bell = config_get(t->cfg, "notify", "bell");
+	const char	*dnd = config_get(t->cfg, "notify", "dnd");
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	int		 from, to, m;
+
+	if (bell == NULL || strcasecmp(bell, "yes") != 0)
+		return;
+	if (dnd != NULL && tui_dnd_parse(dnd, &from, &to) == 0 &&
+	    localtime_r(&now, &tm) != NULL) {
+		m = tm.tm_hour * 60 + tm.tm_min;
+		if (from <= to ? (m >= from && m < to) : (m >= from || m < to))
+			return;
+	}
+	beep();
+	tui_trace(t, "bell");
+}
+
 /* Re-read the status bar's facts from the replica. */
 static void
 tui_read_status(struct tui *t)
 {
 	char	*cause = NULL;
-	int64_t	 before = t->conflicts;
+	int64_t	 before = t->conflicts, unread;
 
 	if (replica_outbox_count(t->r, OUTBOX_PENDING, &t->pending,
 	    &cause) != 0 || replica_outbox_count(t->r, OUTBOX_REJECTED,
@@ -162,6 +241,13 @@ tui_read_status(struct tui *t)
 		tui_error(t, "%s", _("the customer wrote again before your "
 		    "reply went out: O for the outbox, then R send anyway, "
 		    "e edit or d discard"));
+	unread = t->unread;
+	if (replica_notify_unread(t->r, &t->unread, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+	} else if (t->unread > unread && unread >= 0)
+		tui_notify_bell(t);
+	t->away = !replica_available(t->r);
 }
 
 /*
@@ -373,6 +459,10 @@ tui_key(struct tui *t, wint_t key, int code)
 		if (v->ops != &view_outbox_ops)
 			tui_push(t, &view_outbox_ops, NULL);
 		break;
+	case ACT_NOTIFICATIONS:
+		if (v->ops != &view_notify_ops)
+			tui_push(t, &view_notify_ops, NULL);
+		break;
 	case ACT_COMMAND:
 		if (prompt_read(t, ":", "", NULL, &cmd) == PROMPT_OK) {
 			tui_run_command(t, cmd);
@@ -483,7 +573,9 @@ tui_load_config(struct tui *t, const struct tui_opts *o, char **cause)
 static int
 tui_setup(struct tui *t, const struct tui_opts *o, char **cause)
 {
-	char	*why = NULL;
+	const char	*v;
+	char		*why = NULL;
+	int		 from, to;
 
 	t->trace_start = time_mono_ns();
 	if (o->trace_path != NULL) {
@@ -527,6 +619,13 @@ tui_setup(struct tui *t, const struct tui_opts *o, char **cause)
 	}
 	if (tui_start_playbook(t, o, cause) != 0)
 		return (-1);
+	if ((v = config_get(t->cfg, "notify", "dnd")) != NULL &&
+	    tui_dnd_parse(v, &from, &to) != 0) {
+		*cause = xprintf(_("config: notify.dnd: \"%s\" is not "
+		    "HH:MM-HH:MM"), v);
+		return (-1);
+	}
+	t->unread = -1;		/* the first count rings no bell */
 	tui_read_status(t);
 	return (0);
 }

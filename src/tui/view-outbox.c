@@ -47,6 +47,8 @@ static const struct {
 	{ "set_tags", N_("tags") },
 	{ "reply", N_("reply") },
 	{ "note", N_("note") },
+	{ "mark_read", N_("read") },
+	{ "set_available", N_("away/back") },
 };
 
 /* Rows of entries: the view minus the column header. */
