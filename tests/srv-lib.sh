@@ -42,8 +42,10 @@ stop_server() {
 # The jobs (SLA escalation, assignment) only where a test asks for them
 # (SERVE_JOBS=SECONDS): elsewhere they would change seeded tickets under it.
 start_server() {
+	# shellcheck disable=SC2086 # SERVE_ARGS: options, split on spaces
 	"$TRIAGE" serve --db "$PG_CONNINFO" --listen "127.0.0.1:${PORT:-0}" \
-	    --jobs-interval "${SERVE_JOBS:-0}" 2> "$T/serve.log" &
+	    --jobs-interval "${SERVE_JOBS:-0}" ${SERVE_ARGS:-} \
+	    2> "$T/serve.log" &
 	server_pid=$!
 	# Up to 30 s: after a kill -9 the port or PostgreSQL may lag.
 	for _ in $(seq 1 300); do

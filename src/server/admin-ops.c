@@ -441,7 +441,7 @@ admin_run_jobs(PGconn *c, int argc, char **argv)
 		return (admin_error(2, "%s", _("usage: triage admin run-jobs")));
 	if ((rc = admin_check_schema(c)) != 0)
 		return (rc);
-	if (jobs_run(c, &rep, &cause) != 0)
+	if (jobs_run(c, NULL, &rep, &cause) != 0)
 		return (ops_fail(cause));
 	printf(_("%d assigned, %d took SLA steps\n"), rep.assigned,
 	    rep.escalated);

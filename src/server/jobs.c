@@ -385,7 +385,8 @@ jobs_assign(PGconn *c, int *assigned, char **cause)
 
 /* Every job once. */
 int
-jobs_run(PGconn *c, struct jobs_report *rep, char **cause)
+jobs_run(PGconn *c, const struct mailer *m, struct jobs_report *rep,
+    char **cause)
 {
 	memset(rep, 0, sizeof *rep);
 	/* The jobs act for no user: the notifications name no actor. */
@@ -393,7 +394,8 @@ jobs_run(PGconn *c, struct jobs_report *rep, char **cause)
 	    NULL, NULL, cause) != 0)
 		return (-1);
 	if (jobs_assign(c, &rep->assigned, cause) != 0 ||
-	    jobs_sla(c, &rep->escalated, cause) != 0)
+	    jobs_sla(c, &rep->escalated, cause) != 0 ||
+	    (m != NULL && jobs_mail(c, m, rep, cause) != 0))
 		return (-1);
 	return (0);
 }
@@ -404,6 +406,7 @@ struct jobs {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
 	const char	*conninfo;
+	const struct mailer *mailer;	/* NULL: no mail from this server */
 	int		 interval;
 	int		 stop;		/* under lock */
 };
@@ -425,7 +428,7 @@ jobs_main(void *arg)
 			log_warnx("jobs: %s", cause);
 			free(cause);
 			cause = NULL;
-		} else if (jobs_run(c, &rep, &cause) != 0) {
+		} else if (jobs_run(c, j->mailer, &rep, &cause) != 0) {
 			log_warnx("jobs: %s", cause);
 			free(cause);
 			cause = NULL;
@@ -433,9 +436,11 @@ jobs_main(void *arg)
 				PQfinish(c);
 				c = NULL;
 			}
-		} else if (rep.assigned > 0 || rep.escalated > 0)
-			log_info("jobs: %d assigned, %d took SLA steps",
-			    rep.assigned, rep.escalated);
+		} else if (rep.assigned > 0 || rep.escalated > 0 ||
+		    rep.sent > 0 || rep.failed > 0 || rep.retried > 0)
+			log_info("jobs: %d assigned, %d took SLA steps; mail: "
+			    "%d sent, %d failed, %d to retry", rep.assigned,
+			    rep.escalated, rep.sent, rep.failed, rep.retried);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += j->interval;
 		pthread_mutex_lock(&j->lock);
@@ -449,7 +454,8 @@ jobs_main(void *arg)
 }
 
 int
-jobs_start(struct server *srv, int interval, char **cause)
+jobs_start(struct server *srv, int interval, const struct mailer *m,
+    char **cause)
 {
 	struct jobs	*j;
 	int		 error;
@@ -458,6 +464,7 @@ jobs_start(struct server *srv, int interval, char **cause)
 		return (0);
 	j = xcalloc(1, sizeof *j);
 	j->conninfo = srv->conninfo;
+	j->mailer = m;
 	j->interval = interval;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);

@@ -19,7 +19,9 @@ serve_usage(FILE *f)
 	    "[--listen ADDR:PORT] [--threads N] [--migrate]\n"
 	    "                    [--max-body BYTES] [--max-wait SECONDS] "
 	    "[--token-days DAYS]\n"
-	    "                    [--jobs-interval SECONDS]\n\n"
+	    "                    [--jobs-interval SECONDS] [--smtp URL "
+	    "--mail-from ADDRESS\n"
+	    "                    [--smtp-auth-file FILE]]\n\n"
 	    "  --db CONNINFO      the PostgreSQL database (libpq string or "
 	    "URI;\n                     default $TRIAGE_DB)\n"
 	    "  --listen ADDR:PORT where to listen (default 127.0.0.1:8787; "
@@ -32,7 +34,12 @@ serve_usage(FILE *f)
 	    "  --jobs-interval SECONDS\n"
 	    "                     how often SLA escalation and "
 	    "auto-assignment run\n                     (default 60; 0: not "
-	    "on this server)\n\n"
+	    "on this server)\n"
+	    "  --smtp URL         send agents' replies to customers: "
+	    "smtp://HOST:PORT or\n                     smtps://HOST:PORT\n"
+	    "  --mail-from ADDRESS their From address\n"
+	    "  --smtp-auth-file FILE\n                     USER:PASSWORD for "
+	    "the SMTP server (mode 0600; TLS only)\n\n"
 	    "It stops cleanly on SIGTERM or SIGINT: requests in flight "
 	    "finish first."));
 }
@@ -98,12 +105,17 @@ server_serve_main(int argc, char **argv)
 		{ "max-wait", required_argument, NULL, 'w' },
 		{ "token-days", required_argument, NULL, 'T' },
 		{ "jobs-interval", required_argument, NULL, 'J' },
+		{ "smtp", required_argument, NULL, 'S' },
+		{ "mail-from", required_argument, NULL, 'F' },
+		{ "smtp-auth-file", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const union MHD_DaemonInfo	*info;
 	struct server		 srv;
 	const char		*db = NULL, *listen = "127.0.0.1:8787";
+	const char		*smtp = NULL, *from = NULL, *auth = NULL;
+	struct mailer		 mailer;
 	char			*cause = NULL;
 	long long		 threads = 4, n, jobs = 60;
 	int			 ch, migrate = 0, sig, rc;
@@ -154,6 +166,15 @@ server_serve_main(int argc, char **argv)
 			    &jobs) != 0)
 				return (2);
 			break;
+		case 'S':
+			smtp = optarg;
+			break;
+		case 'F':
+			from = optarg;
+			break;
+		case 'A':
+			auth = optarg;
+			break;
 		case 'h':
 			serve_usage(stdout);
 			return (0);
@@ -169,8 +190,20 @@ server_serve_main(int argc, char **argv)
 	if ((db = admin_conninfo(db)) == NULL)
 		return (admin_error(2, "%s", _("no database: give --db "
 		    "CONNINFO or set TRIAGE_DB")));
-	if ((rc = serve_schema(db, migrate)) != 0)
+	memset(&mailer, 0, sizeof mailer);
+	if (smtp == NULL && (from != NULL || auth != NULL))
+		return (admin_error(2, "%s", _("--mail-from and "
+		    "--smtp-auth-file go with --smtp")));
+	if (smtp != NULL && mail_config(&mailer, smtp, auth, from,
+	    &cause) != 0) {
+		rc = admin_error(2, "%s", cause);
+		free(cause);
 		return (rc);
+	}
+	if ((rc = serve_schema(db, migrate)) != 0) {
+		mail_config_free(&mailer);
+		return (rc);
+	}
 
 	/* Signals go to this thread only, through sigwait. */
 	sigemptyset(&set);
@@ -184,12 +217,14 @@ server_serve_main(int argc, char **argv)
 	if (pg_pool_warm(srv.pool, &cause) != 0 ||
 	    pull_start(&srv, &cause) != 0 ||
 	    http_start(&srv, listen, (int)threads, &cause) != 0 ||
-	    jobs_start(&srv, (int)jobs, &cause) != 0) {
+	    jobs_start(&srv, (int)jobs, smtp != NULL ? &mailer : NULL,
+	    &cause) != 0) {
 		rc = admin_error(1, "%s", cause);
 		free(cause);
 		http_stop(&srv);
 		pull_stop(&srv);
 		pg_pool_free(srv.pool);
+		mail_config_free(&mailer);
 		return (rc);
 	}
 	info = MHD_get_daemon_info(srv.mhd, MHD_DAEMON_INFO_BIND_PORT);
@@ -204,6 +239,7 @@ server_serve_main(int argc, char **argv)
 	http_stop(&srv);
 	pull_stop(&srv);
 	pg_pool_free(srv.pool);
+	mail_config_free(&mailer);
 	log_info("stopped");
 	return (0);
 }

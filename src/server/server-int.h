@@ -179,11 +179,29 @@ char		*ops_parse_hours(const char *, char **);
 struct jobs_report {
 	int		 assigned;	/* tickets given an agent */
 	int		 escalated;	/* tickets that took an SLA step */
+	int		 sent;		/* replies the SMTP server took */
+	int		 failed;	/* replies refused for good */
+	int		 retried;	/* replies to try again later */
 };
-int		 jobs_run(PGconn *, struct jobs_report *, char **cause);
+/* mail.c: where replies go (triage serve --smtp). */
+struct mailer {
+	char		*url;		/* smtp:// or smtps:// */
+	char		*from;		/* --mail-from */
+	char		*domain;	/* its domain, for Message-IDs */
+	char		*user;		/* from --smtp-auth-file, or NULL */
+	char		*password;
+};
+int		 mail_config(struct mailer *, const char *url,
+		    const char *auth_file, const char *from, char **cause);
+void		 mail_config_free(struct mailer *);
+int		 jobs_mail(PGconn *, const struct mailer *,
+		    struct jobs_report *, char **cause);
+int		 jobs_run(PGconn *, const struct mailer *, struct jobs_report *,
+		    char **cause);
 int		 jobs_sla(PGconn *, int *, char **cause);
 int		 jobs_assign(PGconn *, int *, char **cause);
-int		 jobs_start(struct server *, int interval, char **cause);
+int		 jobs_start(struct server *, int interval, const struct mailer *,
+		    char **cause);
 void		 jobs_stop(struct server *);
 
 /* api.c: health, login, whoami, attachments, and the token check. */

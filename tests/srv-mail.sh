@@ -1,0 +1,199 @@
+#!/bin/bash
+# srv-mail.sh: agents' replies by mail (issue 7), against a real SMTP server
+# on loopback (tests/smtp-sink.py, Debian's aiosmtpd) and a real triage
+# serve --smtp on a throwaway PostgreSQL. A reply queued in a replica
+# arrives in the mailbox with [#N] in the subject, In-Reply-To and
+# References naming the customer's mail, its text intact; the replica
+# then says sent. A refused address says failed with the server's reason;
+# a mailbox that says "later" stays queued with the reason and never says
+# sent. Two servers on one database deliver each reply once.
+set -eu
+NAME=srv-mail
+. "${TRIAGE_SRCDIR:-${srcdir:-.}}/tests/srv-lib.sh"
+PY=/usr/bin/python3
+if ! "$PY" -c 'import aiosmtpd' 2>/dev/null; then
+	echo "FAIL: $NAME: python3-aiosmtpd is not installed" \
+	    "(apt-get install python3-aiosmtpd)"
+	exit 1
+fi
+
+mkdir -p "$T/mbox"
+"$PY" "$TRIAGE_SRCDIR/tests/smtp-sink.py" "$T/mbox" "$T/smtp.port" \
+    2> "$T/smtp.log" &
+SINK=$!
+SRV_CLEANUP='kill $SINK 2>/dev/null || true; kill $S2 2>/dev/null || true'
+S2=
+for _ in $(seq 1 100); do [ -s "$T/smtp.port" ] && break; sleep 0.1; done
+SMTP=smtp://127.0.0.1:$(cat "$T/smtp.port")
+
+shop 20 ann:agent
+ORG=$(q "SELECT id FROM orgs WHERE name = 'Shop'")
+SERVE_JOBS=1 SERVE_ARGS="--smtp $SMTP --mail-from support@shop.test" \
+    start_server
+"$TRIAGE" --replica "$T/a.db" login --server "$URL" --email ann@shop.test \
+    --password-file "$T/pw" > /dev/null
+"$TRIAGE" --replica "$T/a.db" sync --once > /dev/null
+
+# ticket_to NUMBER EMAIL: the ticket's customer gets that address.
+ticket_to() {
+	q "UPDATE customers SET email = '$2', name = 'Jörg Müller' WHERE id =
+	    (SELECT customer_id FROM tickets WHERE number = $1)" > /dev/null
+}
+# mails: how many the SMTP server has taken.
+mails() { find "$T/mbox" -name '*.eml' | wc -l; }
+wait_mails() {
+	local i=0
+
+	while [ $i -lt 150 ] && [ "$(mails)" -lt "$1" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	mails
+}
+# delivery NUMBER: the delivery state and reason of the ticket's newest
+# agent reply, once it is no longer queued (or after 15 s).
+delivery() {
+	local i=0 d
+
+	while [ $i -lt 150 ]; do
+		d=$(q "SELECT coalesce(m.delivery, '') || '|' ||
+		    coalesce(m.delivery_reason, '') FROM messages m JOIN tickets
+		    t ON t.id = m.ticket_id WHERE t.number = $1 AND m.author =
+		    'agent' AND NOT m.internal ORDER BY m.created_at DESC LIMIT 1")
+		case $d in queued\|?*|sent*|failed*) break ;; esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	printf '%s' "$d"
+}
+# header FILE NAME: a header of a stored message, decoded.
+header() {
+	"$PY" -c 'import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+    policy=policy.default)
+v = m[sys.argv[2]]
+print("" if v is None else str(v))' "$1" "$2"
+}
+body() {
+	"$PY" -c 'import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+    policy=policy.default)
+print(m.get_content(), end="")' "$1"
+}
+
+# --- A reply reaches the customer's mailbox, threaded.
+N=$(q "SELECT number FROM tickets WHERE status = 'open' ORDER BY number
+    LIMIT 1")
+ticket_to "$N" jorg@example.com
+q "INSERT INTO messages(id, org_id, ticket_id, author, body, mail_id)
+    SELECT gen_random_uuid(), '$ORG', id, 'customer', 'Where is it?',
+    '<first@customer.example>' FROM tickets WHERE number = $N" > /dev/null
+SUBJ=$(q "SELECT subject FROM tickets WHERE number = $N")
+tr_ a sync --once
+printf 'Hello Jörg,\n\n.a line that starts with a dot\nyour parcel left today.\n' \
+    > "$T/body"
+tr_ a reply "$N" --body-file "$T/body"
+tr_ a sync --once
+check "the SMTP server has the reply" is "$(wait_mails 1)" 1
+M=$(find "$T/mbox" -name '*.eml' | sort | head -n 1)
+check "to the customer" has "$(header "$M" To)" "jorg@example.com"
+check "named (RFC 2047)" has "$(header "$M" To)" "Jörg Müller"
+check "from the server's address" has "$(header "$M" From)" \
+    "<support@shop.test>"
+check "the subject carries the ticket number" \
+    is "$(header "$M" Subject)" "[#$N] $SUBJ"
+check "In-Reply-To names the customer's mail" \
+    is "$(header "$M" In-Reply-To)" "<first@customer.example>"
+check "References too" has "$(header "$M" References)" \
+    "<first@customer.example>"
+check "a Message-ID of our domain" has "$(header "$M" Message-ID)" \
+    "@shop.test>"
+check "the text arrives as written (UTF-8, a leading dot)" \
+    is "$(body "$M")" "$(cat "$T/body")"
+check "the database says sent" is "$(delivery "$N")" "sent|"
+check "and keeps the Message-ID for the thread" is "$(q "SELECT count(*)
+    FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.number = $N
+    AND m.author = 'agent' AND m.mail_id = '$(header "$M" Message-ID)'")" 1
+tr_ a sync --once
+tr_ a show "$N" --json
+check "the replica says sent" has "$OUT" '"delivery": "sent"'
+tr_ a reply "$N" --note -m "internal only"
+tr_ a sync --once
+sleep 2
+check "an internal note is never mailed" is "$(mails)" 1
+
+# --- Refused for good: failed, with the reason.
+N2=$(q "SELECT number FROM tickets WHERE number > $N ORDER BY number
+    LIMIT 1")
+ticket_to "$N2" bounce@example.com
+tr_ a sync --once
+tr_ a reply "$N2" -m "Hello"
+tr_ a sync --once
+d=$(delivery "$N2")
+check "a refused address: failed" has "$d" "failed|"
+check "with the mail server's reason" has "$d" "550"
+tr_ a sync --once
+tr_ a show "$N2" --json
+check "the replica shows the failure" has "$OUT" '"delivery": "failed"'
+
+# --- Not now: stays queued, says why, is not sent.
+N3=$(q "SELECT number FROM tickets WHERE number > $N2 ORDER BY number
+    LIMIT 1")
+ticket_to "$N3" later@example.com
+tr_ a sync --once
+tr_ a reply "$N3" -m "Hello again"
+tr_ a sync --once
+d=$(delivery "$N3")
+check "a mailbox that says later: still queued" has "$d" "queued|"
+check "with the reason" has "$d" "451"
+check "and a retry planned" is "$(q "SELECT attempts FROM mail_queue q JOIN
+    messages m ON m.id = q.message_id JOIN tickets t ON t.id = m.ticket_id
+    WHERE t.number = $N3")" 1
+
+# --- Two servers, one database: each reply mailed once.
+stop_server
+q "UPDATE customers SET email = 'slow' || substr(id::text, 1, 8) ||
+    '@example.com' WHERE coalesce(email, '') <> ''" > /dev/null
+q "DELETE FROM mail_queue" > /dev/null
+before=$(mails)
+SERVE_JOBS=1 SERVE_ARGS="--smtp $SMTP --mail-from support@shop.test" \
+    start_server
+"$TRIAGE" serve --db "$PG_CONNINFO" --listen 127.0.0.1:0 --jobs-interval 1 \
+    --smtp "$SMTP" --mail-from support@shop.test 2> "$T/serve2.log" &
+S2=$!
+sleep 1
+q "INSERT INTO messages(id, org_id, ticket_id, author, body)
+    SELECT gen_random_uuid(), '$ORG', t.id, 'agent', 'Batch ' || t.number
+    FROM tickets t JOIN customers c ON c.id = t.customer_id
+    WHERE coalesce(c.email, '') <> '' ORDER BY t.number LIMIT 15" > /dev/null
+q "INSERT INTO messages(id, org_id, ticket_id, author, body)
+    SELECT gen_random_uuid(), '$ORG', t.id, 'agent', 'Second ' || t.number
+    FROM tickets t JOIN customers c ON c.id = t.customer_id
+    WHERE coalesce(c.email, '') <> '' ORDER BY t.number LIMIT 15" > /dev/null
+queued=$(q "SELECT count(*) FROM messages WHERE (body LIKE 'Batch %' OR
+    body LIKE 'Second %') AND delivery IN ('queued', 'sent')")
+check "replies are queued by the database itself" is "$queued" 30
+i=0
+while [ $i -lt 600 ] && [ "$(q "SELECT count(*) FROM mail_queue")" != 0 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+check "two servers: every reply mailed" is "$(( $(mails) - before ))" 30
+check "none twice" is "$(cat "$T"/mbox/*.eml | grep -ci '^Message-ID:' )" \
+    "$(cat "$T"/mbox/*.eml | grep -i '^Message-ID:' | sort -u | wc -l)"
+check "all say sent" is "$(q "SELECT count(*) FROM messages WHERE body LIKE
+    'Batch %' OR body LIKE 'Second %'")" "$(q "SELECT count(*) FROM messages
+    WHERE (body LIKE 'Batch %' OR body LIKE 'Second %') AND delivery =
+    'sent'")"
+check "both servers sent some" test "$(grep -c 'sent' "$T/serve.log")" -ge 1 \
+    -a "$(grep -c 'sent' "$T/serve2.log")" -ge 1
+check "the log names no customer address" \
+    is "$(cat "$T/serve.log" "$T/serve2.log" | grep -c '@example.com' ||
+    true)" 0
+kill "$S2" 2>/dev/null || true
+wait "$S2" 2>/dev/null || true
+S2=
+finish
