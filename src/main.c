@@ -75,6 +75,9 @@ const struct cli_cmd cli_cmds[] = {
 	  N_("list your notifications, or mark them read") },
 	{ "available", cli_available, N_("[yes|no]"),
 	  N_("say whether new tickets may be assigned to you") },
+	{ "mailgate", cli_mailgate, N_("(--db CONNINFO --org NAME | --server "
+	  "URL --token-file F) < MESSAGE"),
+	  N_("file a customer's mail into a ticket (for an MTA's pipe)") },
 	{ "serve", main_serve, N_("--db CONNINFO [--listen ADDR:PORT] "
 	  "[--threads N] [--migrate]"),
 	  N_("run the sync server on PostgreSQL") },

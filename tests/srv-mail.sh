@@ -124,6 +124,128 @@ tr_ a sync --once
 sleep 2
 check "an internal note is never mailed" is "$(mails)" 1
 
+# --- The customer answers: triage mailgate files it in the same ticket.
+q "UPDATE tickets SET assignee_id = (SELECT id FROM users WHERE email =
+    'ann@shop.test'), status = 'pending' WHERE number = $N" > /dev/null
+ANN=$(q "SELECT id FROM users WHERE email = 'ann@shop.test'")
+MID=$(header "$M" Message-ID)
+# A real mail client library writes the answers: multipart, Latin-1,
+# quoted-printable, HTML, base64 attachments.
+"$PY" - "$T" "$MID" "$N" "$SUBJ" <<'PYEOF'
+import sys
+from email.message import EmailMessage
+from email.utils import make_msgid
+t, mid, n, subj = sys.argv[1:5]
+m = EmailMessage()
+m['From'] = 'Jörg Müller <jorg@example.com>'
+m['To'] = 'support@shop.test'
+m['Subject'] = 'Re: [#%s] %s' % (n, subj)
+m['Message-ID'] = '<answer-1@customer.example>'
+m['In-Reply-To'] = mid
+m['References'] = '<first@customer.example> ' + mid
+m.set_content('Danke! Grüße aus Köln.\n\n> your parcel left today.\n',
+              charset='iso-8859-1', cte='quoted-printable')
+m.add_alternative('<p>Danke! Gr&uuml;&szlig;e</p>', subtype='html')
+open(t + '/answer.eml', 'wb').write(bytes(m))
+s = EmailMessage()
+s['From'] = 'New Person <newbie@example.org>'
+s['To'] = 'support@shop.test'
+s['Subject'] = 'Broken lamp'
+s['Message-ID'] = make_msgid(domain='example.org')
+s.set_content('<html><head><style>p {}</style></head><body><p>My lamp &amp; '
+              'its shade arrived broken.</p><p>Photo attached.'
+              '</p></body></html>', subtype='html', charset='windows-1252')
+s.add_attachment(b'\x89PNG\r\n\x1a\n' + bytes(range(256)) * 4,
+                 maintype='image', subtype='png', filename='lamp.png')
+s.add_attachment(b'MZ not really', maintype='application',
+                 subtype='octet-stream', filename='invoice.exe')
+open(t + '/new.eml', 'wb').write(bytes(s))
+x = EmailMessage()
+x['From'] = 'Mallory <mallory@example.net>'
+x['Subject'] = 'Re: [#%s] let me in' % n
+x.set_content('I am not the customer.')
+open(t + '/stranger.eml', 'wb').write(bytes(x))
+PYEOF
+printf 'Subject: no sender\n\nhello\n' > "$T/nofrom.eml"
+gate() {
+	set +e
+	OUT=$("$TRIAGE" mailgate "$@" < "$GATE_IN" 2> "$T/gate.err")
+	RC=$?
+	set -e
+	ERR=$(cat "$T/gate.err")
+	echo "# mailgate: exit $RC: $OUT $ERR"
+}
+GATE_IN=$T/answer.eml gate --db "$PG_CONNINFO" --org Shop
+check "mailgate exits 0 (EX_OK)" is "$RC" 0
+check "it says which ticket, reopened" is "$OUT" "#$N: reopened"
+check "the answer is in the ticket" is "$(q "SELECT count(*) FROM messages m
+    JOIN tickets t ON t.id = m.ticket_id WHERE t.number = $N AND m.author =
+    'customer' AND m.mail_id = '<answer-1@customer.example>'")" 1
+check "its Latin-1 text arrives as UTF-8" has "$(q "SELECT m.body FROM
+    messages m WHERE m.mail_id = '<answer-1@customer.example>'")" \
+    "Grüße aus Köln"
+check "the ticket is open again" is "$(q "SELECT status FROM tickets WHERE
+    number = $N")" open
+check "the assignee is notified" is "$(q "SELECT count(*) FROM notifications
+    WHERE user_id = '$ANN' AND kind = 'customer_replied'")" 1
+GATE_IN=$T/answer.eml gate --db "$PG_CONNINFO" --org Shop
+check "the same mail again (an MTA's retry) is filed once" \
+    is "$OUT" "#$N: already filed"
+check "still one" is "$(q "SELECT count(*) FROM messages WHERE mail_id =
+    '<answer-1@customer.example>'")" 1
+tr_ a sync --once
+tr_ a show "$N" --json
+check "the console's replica has it" has "$OUT" "Grüße aus Köln"
+
+GATE_IN=$T/new.eml gate --db "$PG_CONNINFO" --org Shop
+check "a mail with no ticket: a new one" has "$OUT" ": new ticket"
+NEW=$(printf '%s' "$OUT" | sed 's/^#\([0-9]*\):.*/\1/')
+check "for a new customer, by address" is "$(q "SELECT c.email || ' ' ||
+    c.name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE
+    t.number = $NEW")" "newbie@example.org New Person"
+check "HTML made text" is "$(q "SELECT body FROM messages m JOIN tickets t
+    ON t.id = m.ticket_id WHERE t.number = $NEW" | head -n 1)" \
+    "My lamp & its shade arrived broken."
+check "the picture is kept, with its type and size" is "$(q "SELECT a.name
+    || ' ' || a.mime || ' ' || a.size FROM attachments a JOIN tickets t ON
+    t.id = a.ticket_id WHERE t.number = $NEW")" "lamp.png image/png 1032"
+check "a program is not kept, and the ticket says so" has "$(q "SELECT body
+    FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.number =
+    $NEW")" 'attachment "invoice.exe": a program, not kept'
+GATE_IN=$T/stranger.eml gate --db "$PG_CONNINFO" --org Shop
+check "a stranger's [#N] does not add to that ticket" has "$OUT" \
+    ": new ticket"
+GATE_IN=$T/nofrom.eml gate --db "$PG_CONNINFO" --org Shop
+check "no sender: EX_DATAERR (65), the MTA bounces it" is "$RC" 65
+GATE_IN=$T/answer.eml gate --db "host=127.0.0.1 port=1 dbname=x" --org Shop
+check "the database away: EX_TEMPFAIL (75), the MTA tries again" \
+    is "$RC" 75
+GATE_IN=$T/answer.eml gate --db "$PG_CONNINFO" --org Nope
+check "an unknown organisation is permanent (65)" is "$RC" 65
+# Through the server, with an admin's token.
+A create-user --org Shop --email gate@shop.test --name Gate --role admin \
+    --password-file "$T/pw" > /dev/null
+curl -s -X POST -H 'Content-Type: application/json' -d \
+    '{"email":"gate@shop.test","password":"password-one"}' \
+    "$URL/v1/login" | sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' \
+    > "$T/gate.token"
+chmod 600 "$T/gate.token"
+sed -i 's/answer-1@/answer-2@/' "$T/answer.eml"
+GATE_IN=$T/answer.eml gate --server "$URL" --token-file "$T/gate.token"
+check "mailgate --server files it too" is "$OUT" "#$N: added"
+curl -s -X POST -H 'Content-Type: application/json' -d \
+    '{"email":"ann@shop.test","password":"password-one"}' \
+    "$URL/v1/login" | sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p' \
+    > "$T/agent.token"
+chmod 600 "$T/agent.token"
+sed -i 's/answer-2@/answer-3@/' "$T/answer.eml"
+GATE_IN=$T/answer.eml gate --server "$URL" --token-file "$T/agent.token"
+check "an agent's token may not: EX_NOPERM (77)" is "$RC" 77
+printf 'nope\n' > "$T/bad.token"
+chmod 600 "$T/bad.token"
+GATE_IN=$T/answer.eml gate --server "$URL" --token-file "$T/bad.token"
+check "a bad token: EX_NOPERM (77)" is "$RC" 77
+
 # --- Refused for good: failed, with the reason.
 N2=$(q "SELECT number FROM tickets WHERE number > $N ORDER BY number
     LIMIT 1")

@@ -40,6 +40,7 @@ static const struct route routes[] = {
 	{ "POST", "/v1/push", api_push, 1 },
 	{ "GET", "/v1/attachments/", api_attachment, 1 },
 	{ "GET", "/v1/notifications", api_notifications, 1 },
+	{ "POST", "/v1/inbound", api_inbound, 1 },
 	{ NULL, NULL, NULL, 0 }
 };
 

@@ -157,7 +157,7 @@ mut_ticket(struct mut *mu, struct outcome *o, const char *id, struct tk *t)
 }
 
 /* SLA due times from the organisation's policy for a priority. */
-static const char *sla_sql =
+const char *push_sla_sql =
     "UPDATE tickets t SET "
     "first_response_due = CASE WHEN t.first_response_at IS NULL THEN "
     "t.created_at + p.first_response_mins * interval '1 minute' END, "
@@ -272,7 +272,7 @@ mut_set_field(struct mut *mu, struct outcome *o)
 		if (rc != 0)
 			goto out;
 		if (strcmp(col, "priority") == 0 &&
-		    mut_write(mu, o, sla_sql, 1, p) != 0)
+		    mut_write(mu, o, push_sla_sql, 1, p) != 0)
 			goto out;
 	}
 	if (mut_event(mu, o, ticket, field, from, to) != 0)
@@ -518,7 +518,7 @@ mut_create(struct mut *mu, struct outcome *o)
 	    p) != 0)
 		goto out;
 	p[0] = ticket;
-	if (mut_write(mu, o, sla_sql, 1, p) != 0 ||
+	if (mut_write(mu, o, push_sla_sql, 1, p) != 0 ||
 	    mut_event(mu, o, ticket, "created", NULL, subject) != 0)
 		goto out;
 	if (body != NULL && *body != '\0') {

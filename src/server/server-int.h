@@ -167,6 +167,12 @@ struct MHD_Response *http_make_response(int coding, int encoded, char *body,
 		    size_t len, const char *type);
 json_t		*http_parse_body(struct req *, struct reply *);
 
+/* inbound.c (the structures are in server.h) */
+int		 inbound_apply(PGconn *, const char *org,
+		    const struct inbound *, struct inbound_result *,
+		    struct pg_err *, char **cause);
+extern const char *push_sla_sql;
+
 /* admin-ops.c */
 int		 admin_set_hours(PGconn *, int, char **);
 int		 admin_sla(PGconn *, int, char **);
@@ -211,6 +217,7 @@ void		 api_whoami(struct req *, struct reply *);
 void		 api_logout(struct req *, struct reply *);
 void		 api_attachment(struct req *, struct reply *);
 void		 api_notifications(struct req *, struct reply *);
+void		 api_inbound(struct req *, struct reply *);
 int		 api_authenticate(struct req *, struct reply *);
 
 /* pull.c */

@@ -202,3 +202,30 @@ sync_http_error(struct sync_http *h, char **cause)
 		return (SYNC_ERR_SERVER);
 	return (SYNC_ERR_REFUSED);
 }
+
+/*
+ * POST a JSON body and read a JSON answer (triage mailgate --server).
+ * 0 with *reply (Caller decrefs), or a SYNC_ERR_* with *cause.
+ */
+int
+sync_post_json(const char *server, const char *token, const char *path,
+    const char *body, const struct sync_opts *o, long *status,
+    json_t **reply, char **cause)
+{
+	struct sync_http	 h;
+	int			 rc;
+
+	*reply = NULL;
+	if ((rc = sync_http(server, token, path, body, o, 120, 0, &h,
+	    cause)) != 0)
+		return (rc);
+	*status = h.status;
+	if (h.status < 200 || h.status > 299) {
+		rc = sync_http_error(&h, cause);
+		buf_free(&h.body);
+		return (rc);
+	}
+	*reply = sync_json_body(&h, cause);
+	buf_free(&h.body);
+	return (*reply != NULL ? 0 : SYNC_ERR_SERVER);
+}

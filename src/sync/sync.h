@@ -79,6 +79,10 @@ int	 sync_round(struct replica *, const struct sync_opts *, int wait,
  */
 int64_t	 sync_backoff(int64_t *backoff);
 
+int	 sync_post_json(const char *server, const char *token,
+	     const char *path, const char *body, const struct sync_opts *,
+	     long *status, json_t **reply, char **cause);
+
 /* What the functions above return: 0, or what kind of failure. */
 #define SYNC_ERR_OFFLINE	1	/* no answer: retry later */
 #define SYNC_ERR_AUTH		2	/* 401: log in again */
