@@ -43,6 +43,7 @@ int	 cli_logout(struct cli_env *, int, char **);
 int	 cli_sync(struct cli_env *, int, char **);
 int	 cli_macros(struct cli_env *, int, char **);
 int	 cli_kb(struct cli_env *, int, char **);
+int	 cli_stats(struct cli_env *, int, char **);
 char	*cli_macro_render(struct replica *, const struct replica_macro *,
 	     int64_t, struct buf *, char **);
 
