@@ -93,6 +93,15 @@ cmd_outbox(struct tui *t, const char *arg)
 }
 
 static int
+cmd_dashboard(struct tui *t, const char *arg)
+{
+	(void)arg;
+	if (t->top->ops != &view_dashboard_ops)
+		tui_push(t, &view_dashboard_ops, NULL);
+	return (0);
+}
+
+static int
 cmd_help(struct tui *t, const char *arg)
 {
 	(void)arg;
@@ -130,6 +139,8 @@ static const struct command commands[] = {
 	  N_("limit the queue (empty: no limit)") },
 	{ "search", N_("[TEXT]"), cmd_search, N_("search everything") },
 	{ "outbox", "", cmd_outbox, N_("show pending and rejected changes") },
+	{ "dashboard", "", cmd_dashboard,
+	  N_("show open tickets, SLA compliance, times and load") },
 	{ "help", "", cmd_help, N_("show keys and commands") },
 	{ "open", N_("NUMBER"), cmd_open, N_("open a ticket") },
 	{ NULL, NULL, NULL, NULL }

@@ -373,6 +373,10 @@ tui_key(struct tui *t, wint_t key, int code)
 		if (v->ops != &view_outbox_ops)
 			tui_push(t, &view_outbox_ops, NULL);
 		break;
+	case ACT_DASHBOARD:
+		if (v->ops != &view_dashboard_ops)
+			tui_push(t, &view_dashboard_ops, NULL);
+		break;
 	case ACT_COMMAND:
 		if (prompt_read(t, ":", "", NULL, &cmd) == PROMPT_OK) {
 			tui_run_command(t, cmd);
