@@ -29,8 +29,8 @@ static void
 report(const char *what, int64_t *ns, int n)
 {
 	qsort(ns, (size_t)n, sizeof *ns, cmp_i64);
-	printf("%-46s min %7.2f ms   median %7.2f ms   max %7.2f ms   (%d runs)\n",
-	    what, (double)ns[0] / 1e6, (double)ns[n / 2] / 1e6,
+	printf("%-46s min %7.2f ms   median %7.2f ms   max %7.2f ms   "
+	    "(%d runs)\n", what, (double)ns[0] / 1e6, (double)ns[n / 2] / 1e6,
 	    (double)ns[n - 1] / 1e6, n);
 }
 
@@ -129,7 +129,8 @@ main(int argc, char **argv)
 	int			 i, ncold = 5, nwarm = 50;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench-dashboard REPLICA [COLD [WARM]]\n");
+		fprintf(stderr, "usage: bench-dashboard REPLICA "
+		    "[COLD [WARM]]\n");
 		return (2);
 	}
 	if (argc > 2)

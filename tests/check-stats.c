@@ -502,14 +502,14 @@ START_TEST(test_sla_compliance_windows_and_boundaries)
 		{ 1, 1, team1, me, MIDNIGHT - 29 * DAY, MIDNIGHT - 29 * DAY +
 		  HOUR, MIDNIGHT - 29 * DAY + MIN, 0, 0 },
 		/* 10: a millisecond before it: in no window. */
-		{ 1, 1, team1, me, MIDNIGHT - 29 * DAY - 1, MIDNIGHT - 29 * DAY +
-		  HOUR, MIDNIGHT - 29 * DAY + MIN, 0, 0 },
+		{ 1, 1, team1, me, MIDNIGHT - 29 * DAY - 1,
+		  MIDNIGHT - 29 * DAY + HOUR, MIDNIGHT - 29 * DAY + MIN, 0, 0 },
 		/* 11: no due time: not counted. */
 		{ 1, 1, team1, me, MIDNIGHT - DAY, 0, MIDNIGHT - DAY + MIN, 0,
 		  0 },
 		/* 12: created tomorrow (a clock ahead): in no window. */
 		{ 0, 1, team1, me, MIDNIGHT + DAY + HOUR, NOW - HOUR, 0, 0, 0 },
-		/* 13, 14: 10 days old and past due, an old hour and this one. */
+		/* 13, 14: 10 days old, past due in an old hour and this one. */
 		{ 0, 1, team1, me, MIDNIGHT - 10 * DAY, MIDNIGHT - 10 * DAY +
 		  HOUR, 0, 0, 0 },
 		{ 0, 1, team1, me, MIDNIGHT - 10 * DAY, n3 - 5 * MIN, 0, 0, 0 },
@@ -792,8 +792,8 @@ START_TEST(test_sums_follow_every_change)
 		"status = 4 WHERE number = ?1",
 		"UPDATE tickets SET solved_at = NULL, status = 1 "
 		"WHERE number = ?1",
-		"UPDATE tickets SET first_response_due = created_at + ?2 * 3001 "
-		"WHERE number = ?1",
+		"UPDATE tickets SET first_response_due = "
+		"created_at + ?2 * 3001 WHERE number = ?1",
 		"UPDATE tickets SET resolution_due = CASE WHEN ?2 % 5 = 0 THEN "
 		"NULL ELSE created_at + ?2 * 30011 END WHERE number = ?1",
 		"UPDATE tickets SET created_at = created_at - ?2 * 600011 "

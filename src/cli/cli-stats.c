@@ -23,9 +23,9 @@ stats_json_sla(const struct stats_sla *sla)
 {
 	int64_t	 p = replica_stats_permille(sla);
 
-	return (json_pack("{s:I, s:I, s:o}", "counted", (json_int_t)sla->counted,
-	    "met", (json_int_t)sla->met, "percent", p < 0 ? json_null() :
-	    json_real((double)p / 10.0)));
+	return (json_pack("{s:I, s:I, s:o}", "counted",
+	    (json_int_t)sla->counted, "met", (json_int_t)sla->met, "percent",
+	    p < 0 ? json_null() : json_real((double)p / 10.0)));
 }
 
 /* {tickets, median_ms, p90_ms}; the times null without data. */
@@ -120,7 +120,8 @@ stats_json_print(json_t *j)
 	fputc('\n', stdout);
 	json_decref(j);
 	if (rc != 0 || fflush(stdout) != 0 || ferror(stdout))
-		return (cli_error(EXIT_FAILURE, "%s", _("writing output failed")));
+		return (cli_error(EXIT_FAILURE, "%s",
+		    _("writing output failed")));
 	return (0);
 }
 
@@ -254,14 +255,14 @@ cli_stats(struct cli_env *env, int argc, char **argv)
 			env->replica = optarg;
 			break;
 		case 'h':
-			printf("%s\n\n%s\n", _(STATS_USAGE), _("The dashboard's "
-			    "figures, computed from the replica: open tickets "
-			    "by status,\npriority and team, SLA compliance over "
-			    "the last 7 and 30 days, median and\np90 first "
-			    "response and resolution times, new tickets per day "
-			    "for 14 days\nand your queue. Days are UTC days. "
-			    "--json prints them as JSON (see\ntriage(1), JSON "
-			    "OUTPUT)."));
+			printf("%s\n\n%s\n", _(STATS_USAGE), _("The "
+			    "dashboard's figures, computed from the replica: "
+			    "open tickets by status,\npriority and team, SLA "
+			    "compliance over the last 7 and 30 days, median "
+			    "and\np90 first response and resolution times, new "
+			    "tickets per day for 14 days\nand your queue. Days "
+			    "are UTC days. --json prints them as JSON (see\n"
+			    "triage(1), JSON OUTPUT)."));
 			return (0);
 		default:
 			return (EXIT_USAGE);
