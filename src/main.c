@@ -56,6 +56,8 @@ const struct cli_cmd cli_cmds[] = {
 	  N_("search tickets, messages, customers and orders") },
 	{ "outbox", cli_outbox, N_("[--all] [--json]"),
 	  N_("list local changes not yet accepted by the server") },
+	{ "stats", cli_stats, N_("[--json]"),
+	  N_("the dashboard's figures: open tickets, SLA, times, load") },
 	{ "replica", cli_replica, N_("gen|check|info ..."),
 	  N_("generate, check or describe a replica file") },
 	{ "keys", main_keys, N_("[--mdoc]"),

@@ -50,20 +50,25 @@ int		 rp_notify_undo(struct replica *, const char *, const char *,
 
 /*
  * What a bulk load drops and builds again at its end: the secondary
- * indexes, and the triggers that keep the full-text indexes and ticket_tags
- * in step (a statement that fires a trigger keeps a statement journal: a
- * copy of every page it changes).
+ * indexes, and the triggers that keep the full-text indexes, ticket_tags
+ * and the dashboard's sums in step (a statement that fires a trigger keeps
+ * a statement journal: a copy of every page it changes).
  */
 #define RP_BULK_DEFERRED \
 	"sql IS NOT NULL AND ((type = 'index' AND name NOT LIKE 'sqlite_%' " \
 	"AND sql NOT LIKE 'CREATE UNIQUE%') OR (type = 'trigger' AND " \
-	"(name LIKE '%_fts_%' OR name LIKE 'tickets_tags_%')))"
+	"(name LIKE '%_fts_%' OR name LIKE 'tickets_tags_%' OR " \
+	"name LIKE 'tickets_stats_%')))"
 
 void		 rp_bind_text(sqlite3_stmt *, int, const char *);
 void		 rp_bind_int(sqlite3_stmt *, int, int64_t);	/* 0: NULL */
 char		*rp_col_text(sqlite3_stmt *, int);	/* NULL stays NULL */
 void		 rp_col_uuid(sqlite3_stmt *, int, char[UUID_STRLEN + 1]);
 int64_t		 rp_col_int(sqlite3_stmt *, int);	/* NULL: 0 */
+
+/* replica-stats.c: the dashboard's sums from the tickets, and their check. */
+int		 rp_stats_rebuild(struct replica *, char **);
+int		 rp_stats_check(struct replica *, char **);
 
 /* The columns of struct ticket as the queue and ticket view read them. */
 #define RP_TICKET_COLUMNS \

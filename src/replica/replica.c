@@ -519,6 +519,11 @@ replica_bulk_done(struct replica *r, char **cause)
 		buf_free(&sql);
 		return (0);
 	}
+	/* The dashboard's sums, whose triggers were off. */
+	if (rp_stats_rebuild(r, cause) != 0) {
+		buf_free(&sql);
+		return (-1);
+	}
 	if (rp_prepare(r, "SELECT name FROM sqlite_master WHERE type = 'table' "
 	    "AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'", &s, cause) != 0) {
 		buf_free(&sql);
@@ -558,7 +563,10 @@ replica_analyze(struct replica *r, char **cause)
 	return (rp_exec(r, "ANALYZE", cause));
 }
 
-/* Check the database's integrity and that every FTS index matches its table. */
+/*
+ * Check the database's integrity, that every FTS index matches its table
+ * and that the dashboard's sums match the tickets.
+ */
 int
 replica_check(struct replica *r, char **cause)
 {
@@ -590,5 +598,5 @@ replica_check(struct replica *r, char **cause)
 		if (rc != 0)
 			return (-1);
 	}
-	return (0);
+	return (rp_stats_check(r, cause));
 }

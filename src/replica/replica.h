@@ -513,6 +513,59 @@ int	 replica_article(struct replica *, int64_t,
 	     struct replica_article *, char **);
 void	 replica_article_free(struct replica_article *);
 
+/*
+ * replica-stats.c: the dashboard's figures (issue 7), at one moment `now`.
+ * The definitions are in replica-stats.c and the manual; in short: open
+ * is new, open, pending or on hold; days are UTC days and a window of N
+ * days is today and the N - 1 days before it, by creation time.
+ */
+#define STATS_OPEN_STATUSES	4	/* new, open, pending, on hold */
+#define STATS_SPARK_DAYS	14	/* new tickets per day, today last */
+#define STATS_SOON_MS		INT64_C(7200000)	/* "due soon": 2 hours */
+enum stats_window {
+	STATS_7_DAYS,
+	STATS_30_DAYS
+};
+#define STATS_WINDOWS		2
+struct stats_sla {
+	int64_t		 counted;	/* due and answered, or past due */
+	int64_t		 met;		/* answered by the due time */
+};
+struct stats_times {			/* tickets created in 30 days */
+	int64_t		 count;		/* 0: no data */
+	int64_t		 median;	/* ms */
+	int64_t		 p90;		/* ms */
+};
+struct stats_team {
+	char		*id;		/* NULL: tickets without a team */
+	char		*name;		/* NULL: no such team in the replica */
+	int64_t		 open;
+	int64_t		 weighted;	/* open x (low 1 .. urgent 4) */
+};
+struct replica_stats {
+	int64_t		 now;		/* ms */
+	int64_t		 today;		/* UTC day number: ms / 86400000 */
+	int64_t		 open;
+	int64_t		 by_status[STATS_OPEN_STATUSES];
+	int64_t		 by_priority[TICKET_PRIORITY_COUNT];
+	struct stats_sla first_response[STATS_WINDOWS];
+	struct stats_sla resolution[STATS_WINDOWS];
+	struct stats_times first_response_time;
+	struct stats_times resolution_time;
+	int64_t		 new_per_day[STATS_SPARK_DAYS];	/* oldest first */
+	int		 have_me;	/* 0: no current user, no queue */
+	int64_t		 mine;		/* open, assigned to me */
+	int64_t		 mine_soon;	/* clock runs out within 2 hours */
+	int64_t		 mine_breached;	/* clock ran out */
+	struct stats_team *teams;	/* most weighted load first */
+	size_t		 nteams;
+};
+int	 replica_stats(struct replica *, int64_t now, const char *me,
+	     struct replica_stats *, char **);
+void	 replica_stats_free(struct replica_stats *);
+int64_t	 replica_stats_permille(const struct stats_sla *); /* -1: no data */
+int	 replica_stats_weight(int priority);
+
 /* replica-gen.c: fill a replica from the generator. */
 int	 replica_generate(struct replica *, const struct gen_opts *,
 	     void (*)(void *, int64_t, int64_t), void *, struct gen_stats *,

@@ -93,6 +93,15 @@ cmd_outbox(struct tui *t, const char *arg)
 }
 
 static int
+cmd_dashboard(struct tui *t, const char *arg)
+{
+	(void)arg;
+	if (t->top->ops != &view_dashboard_ops)
+		tui_push(t, &view_dashboard_ops, NULL);
+	return (0);
+}
+
+static int
 cmd_notifications(struct tui *t, const char *arg)
 {
 	(void)arg;
@@ -174,6 +183,8 @@ static const struct command commands[] = {
 	{ "away", "", cmd_away, N_("take no new tickets from auto-assignment") },
 	{ "available", "", cmd_available,
 	  N_("take new tickets from auto-assignment again") },
+	{ "dashboard", "", cmd_dashboard,
+	  N_("show open tickets, SLA compliance, times and load") },
 	{ "help", "", cmd_help, N_("show keys and commands") },
 	{ "open", N_("NUMBER"), cmd_open, N_("open a ticket") },
 	{ NULL, NULL, NULL, NULL }

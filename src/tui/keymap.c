@@ -36,6 +36,8 @@ const struct keymap_entry keymap_table[] = {
 	  N_("Search tickets, messages, customers, orders") },
 	{ ACT_OUTBOX, "outbox", CTX_GLOBAL, "O",
 	  N_("Show changes waiting for the server") },
+	{ ACT_DASHBOARD, "dashboard", CTX_GLOBAL, "D",
+	  N_("Show the dashboard: open tickets, SLA, times, load") },
 	{ ACT_REDRAW, "redraw", CTX_GLOBAL, "^L", N_("Redraw the screen") },
 	{ ACT_NOTIFICATIONS, "notifications", CTX_GLOBAL, "!",
 	  N_("Show your notifications") },

@@ -79,6 +79,7 @@ enum tui_action {
 	ACT_COMMAND,
 	ACT_SEARCH,
 	ACT_OUTBOX,
+	ACT_DASHBOARD,
 	ACT_REDRAW,
 	/* queue */
 	ACT_LIMIT,
@@ -323,6 +324,7 @@ extern const struct view_ops view_ticket_ops;
 extern const struct view_ops view_customer_ops;
 extern const struct view_ops view_search_ops;
 extern const struct view_ops view_outbox_ops;
+extern const struct view_ops view_dashboard_ops;
 extern const struct view_ops view_help_ops;
 extern const struct view_ops view_compose_ops;
 extern const struct view_ops view_macro_ops;

@@ -463,6 +463,10 @@ tui_key(struct tui *t, wint_t key, int code)
 		if (v->ops != &view_notify_ops)
 			tui_push(t, &view_notify_ops, NULL);
 		break;
+	case ACT_DASHBOARD:
+		if (v->ops != &view_dashboard_ops)
+			tui_push(t, &view_dashboard_ops, NULL);
+		break;
 	case ACT_COMMAND:
 		if (prompt_read(t, ":", "", NULL, &cmd) == PROMPT_OK) {
 			tui_run_command(t, cmd);

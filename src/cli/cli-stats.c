@@ -1,0 +1,291 @@
+/* cli-stats.c: `triage stats`: the dashboard's figures as text or JSON. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define STATS_USAGE	"usage: triage stats [--json]"
+
+/* "2026-11-21" for a UTC day number. */
+static void
+stats_day_name(int64_t day, char out[TIME_RFC3339_SIZE])
+{
+	time_format_rfc3339(day * 86400000, out);
+	out[10] = '\0';
+}
+
+/* {counted, met, percent} of a window; percent null without data. */
+static json_t *
+stats_json_sla(const struct stats_sla *sla)
+{
+	int64_t	 p = replica_stats_permille(sla);
+
+	return (json_pack("{s:I, s:I, s:o}", "counted",
+	    (json_int_t)sla->counted, "met", (json_int_t)sla->met, "percent",
+	    p < 0 ? json_null() : json_real((double)p / 10.0)));
+}
+
+/* {tickets, median_ms, p90_ms}; the times null without data. */
+static json_t *
+stats_json_times(const struct stats_times *t)
+{
+	return (json_pack("{s:I, s:o, s:o}", "tickets", (json_int_t)t->count,
+	    "median_ms", t->count > 0 ? json_integer(t->median) : json_null(),
+	    "p90_ms", t->count > 0 ? json_integer(t->p90) : json_null()));
+}
+
+/* The JSON form; its field names are in the manual (JSON OUTPUT). */
+static json_t *
+stats_json(const struct replica_stats *st, const char *me)
+{
+	json_t		*j, *o, *a;
+	char		 s[TIME_RFC3339_SIZE];
+	size_t		 i;
+	int		 k;
+
+	j = json_object();
+	json_object_set_new(j, "as_of", cli_json_time(st->now));
+	stats_day_name(st->today, s);
+	json_object_set_new(j, "today", json_string(s));
+
+	o = json_object();
+	json_object_set_new(o, "total", json_integer(st->open));
+	a = json_object();
+	for (k = 0; k < STATS_OPEN_STATUSES; k++)
+		json_object_set_new(a, ticket_status_name(k),
+		    json_integer(st->by_status[k]));
+	json_object_set_new(o, "by_status", a);
+	a = json_object();
+	for (k = 0; k < TICKET_PRIORITY_COUNT; k++)
+		json_object_set_new(a, ticket_priority_name(k),
+		    json_integer(st->by_priority[k]));
+	json_object_set_new(o, "by_priority", a);
+	json_object_set_new(j, "open", o);
+
+	json_object_set_new(j, "sla", json_pack("{s:{s:o, s:o}, s:{s:o, s:o}}",
+	    "first_response",
+	    "last_7_days", stats_json_sla(&st->first_response[STATS_7_DAYS]),
+	    "last_30_days", stats_json_sla(&st->first_response[STATS_30_DAYS]),
+	    "resolution",
+	    "last_7_days", stats_json_sla(&st->resolution[STATS_7_DAYS]),
+	    "last_30_days", stats_json_sla(&st->resolution[STATS_30_DAYS])));
+	json_object_set_new(j, "times", json_pack("{s:o, s:o}",
+	    "first_response", stats_json_times(&st->first_response_time),
+	    "resolution", stats_json_times(&st->resolution_time)));
+
+	a = json_array();
+	for (k = 0; k < STATS_SPARK_DAYS; k++) {
+		stats_day_name(st->today - (STATS_SPARK_DAYS - 1) + k, s);
+		json_array_append_new(a, json_pack("{s:s, s:I}", "day", s,
+		    "tickets", (json_int_t)st->new_per_day[k]));
+	}
+	json_object_set_new(j, "new_per_day", a);
+
+	if (st->have_me) {
+		o = json_object();
+		cli_json_set_text(o, "user_id", me);
+		json_object_set_new(o, "assigned", json_integer(st->mine));
+		json_object_set_new(o, "due_soon", json_integer(st->mine_soon));
+		json_object_set_new(o, "breached",
+		    json_integer(st->mine_breached));
+		json_object_set_new(j, "my_queue", o);
+	} else
+		json_object_set_new(j, "my_queue", json_null());
+
+	a = json_array();
+	for (i = 0; i < st->nteams; i++) {
+		o = json_object();
+		cli_json_set_text(o, "id", st->teams[i].id);
+		cli_json_set_text(o, "name", st->teams[i].name);
+		json_object_set_new(o, "open", json_integer(st->teams[i].open));
+		json_object_set_new(o, "weighted",
+		    json_integer(st->teams[i].weighted));
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(j, "teams", a);
+	return (j);
+}
+
+/* Print JSON with reals as short as they are exact ("71.3"). */
+static int
+stats_json_print(json_t *j)
+{
+	int	 rc;
+
+	rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	fputc('\n', stdout);
+	json_decref(j);
+	if (rc != 0 || fflush(stdout) != 0 || ferror(stdout))
+		return (cli_error(EXIT_FAILURE, "%s",
+		    _("writing output failed")));
+	return (0);
+}
+
+/* "71.3% (283 of 397)" or "no data". */
+static void
+stats_text_sla(struct buf *b, const struct stats_sla *sla)
+{
+	int64_t	 p = replica_stats_permille(sla);
+
+	if (p < 0)
+		buf_puts(b, _("no data"));
+	else
+		buf_printf(b, _("%lld.%lld%% (%lld of %lld)"),
+		    (long long)(p / 10), (long long)(p % 10),
+		    (long long)sla->met, (long long)sla->counted);
+}
+
+/* One row of times: median and p90 as "4h17m", or "no data". */
+static void
+stats_text_times(const char *label, const struct stats_times *t)
+{
+	char	 med[32], p90[32];
+
+	if (t->count == 0) {
+		printf("  %-20s %s\n", label, _("no data"));
+		return;
+	}
+	time_format_countdown(t->median, med, sizeof med);
+	time_format_countdown(t->p90, p90, sizeof p90);
+	printf("  %-20s %-10s %-10s %lld\n", label, med, p90,
+	    (long long)t->count);
+}
+
+/* The text form: a few short sections. */
+static void
+stats_text(struct replica *r, const struct replica_stats *st, const char *me)
+{
+	struct buf	 b = BUF_INIT, c = BUF_INIT;
+	char		 s[TIME_RFC3339_SIZE], *name;
+	size_t		 i;
+	int		 k;
+
+	time_format_rfc3339(st->now, s);
+	printf(_("Dashboard as of %s (days are UTC days)\n\n"), s);
+
+	printf(_("Open tickets: %lld\n"), (long long)st->open);
+	printf("  %-14s", _("by status"));
+	for (k = 0; k < STATS_OPEN_STATUSES; k++)
+		printf("%s%s %lld", k ? ", " : "", ticket_status_label(k),
+		    (long long)st->by_status[k]);
+	printf("\n  %-14s", _("by priority"));
+	for (k = 0; k < TICKET_PRIORITY_COUNT; k++)
+		printf("%s%s %lld", k ? ", " : "", ticket_priority_label(k),
+		    (long long)st->by_priority[k]);
+	printf("\n\n");
+
+	printf("%-22s %-26s %s\n", _("SLA compliance"), _("last 7 days"),
+	    _("last 30 days"));
+	for (k = 0; k < 2; k++) {
+		const struct stats_sla	*sla = k == 0 ? st->first_response :
+					    st->resolution;
+
+		buf_reset(&b);
+		buf_reset(&c);
+		stats_text_sla(&b, &sla[STATS_7_DAYS]);
+		stats_text_sla(&c, &sla[STATS_30_DAYS]);
+		printf("  %-20s %-26s %s\n", k == 0 ? _("first response") :
+		    _("resolution"), buf_cstr(&b), buf_cstr(&c));
+	}
+	printf("\n%-22s %-10s %-10s %s\n", _("Times (30 days)"), _("median"),
+	    _("p90"), _("tickets"));
+	stats_text_times(_("first response"), &st->first_response_time);
+	stats_text_times(_("resolution"), &st->resolution_time);
+
+	printf("\n%s\n", _("New tickets per day"));
+	for (k = 0; k < STATS_SPARK_DAYS; k++) {
+		stats_day_name(st->today - (STATS_SPARK_DAYS - 1) + k, s);
+		printf("  %s %7lld%s\n", s, (long long)st->new_per_day[k],
+		    k == STATS_SPARK_DAYS - 1 ? _("  (today so far)") : "");
+	}
+
+	if (st->have_me) {
+		buf_reset(&b);
+		name = replica_user_name(r, me);
+		sanitize_line(&b, name != NULL ? name : me,
+		    strlen(name != NULL ? name : me), 0);
+		free(name);
+		printf(_("\nMy queue (%s): %lld open, %lld due within 2 hours, "
+		    "%lld breached\n"), buf_cstr(&b), (long long)st->mine,
+		    (long long)st->mine_soon, (long long)st->mine_breached);
+	} else
+		printf("\n%s\n", _("My queue: no current user (triage login "
+		    "sets one)"));
+
+	printf("\n%-22s %8s %9s\n", _("Teams"), _("open"), _("weighted"));
+	for (i = 0; i < st->nteams; i++) {
+		buf_reset(&b);
+		cli_fit(&b, st->teams[i].id == NULL ? _("no team") :
+		    st->teams[i].name != NULL ? st->teams[i].name :
+		    st->teams[i].id, 20);
+		printf("  %s %8lld %9lld\n", buf_cstr(&b),
+		    (long long)st->teams[i].open,
+		    (long long)st->teams[i].weighted);
+	}
+	buf_free(&b);
+	buf_free(&c);
+}
+
+/* triage stats [--json] */
+int
+cli_stats(struct cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "replica", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct replica		*r = NULL;
+	struct replica_stats	 st;
+	char			*cause = NULL, *me;
+	int			 c, json = 0, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'R':
+			env->replica = optarg;
+			break;
+		case 'h':
+			printf("%s\n\n%s\n", _(STATS_USAGE), _("The "
+			    "dashboard's figures, computed from the replica: "
+			    "open tickets by status,\npriority and team, SLA "
+			    "compliance over the last 7 and 30 days, median "
+			    "and\np90 first response and resolution times, new "
+			    "tickets per day for 14 days\nand your queue. Days "
+			    "are UTC days. --json prints them as JSON (see\n"
+			    "triage(1), JSON OUTPUT)."));
+			return (0);
+		default:
+			return (EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		return (cli_error(EXIT_USAGE, "%s", _(STATS_USAGE)));
+	if ((rc = cli_open(env, 0, &r)) != 0)
+		return (rc);
+	me = replica_me(r);
+	if (replica_stats(r, time_now_ms(), me, &st, &cause) != 0) {
+		rc = cli_error(EXIT_REPLICA, "%s", cause);
+		free(cause);
+	} else if (json)
+		rc = stats_json_print(stats_json(&st, me));
+	else {
+		stats_text(r, &st, me);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = cli_error(EXIT_FAILURE, "%s",
+			    _("writing output failed"));
+	}
+	replica_stats_free(&st);
+	free(me);
+	replica_close(r);
+	return (rc);
+}
