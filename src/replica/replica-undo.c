@@ -386,12 +386,12 @@ undo_local(struct replica *r, const struct undo_entry *e, char **cause)
 {
 	json_t	*p;
 	size_t	 i;
-	int	 rc = -1;
+	int	 rc = -1, known;
 
 	if (strcmp(e->type, "reply") == 0 || strcmp(e->type, "note") == 0)
 		return (undo_message(r, e, cause));
-	if ((rc = rp_notify_undo(r, e->type, e->payload, cause)) != 0)
-		return (rc < 0 ? -1 : 0);
+	if ((known = rp_notify_undo(r, e->type, e->payload, cause)) != 0)
+		return (known < 0 ? -1 : 0);
 	p = json_loads(e->payload != NULL ? e->payload : "", 0, NULL);
 	if (p == NULL || !json_is_object(p)) {
 		*cause = xprintf(_("outbox entry %lld has a damaged payload"),
