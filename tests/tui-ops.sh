@@ -5,7 +5,9 @@
 # as "1 new" on the status bar (and rings the bell when asked to); ! lists
 # it; Enter opens the ticket and marks it read, on the server too. :away
 # reaches the server and the next ticket goes to someone else; an SLA
-# breach escalates the ticket and the console shows it.
+# breach escalates the ticket and the console shows it. A reply typed in
+# the console goes out by mail (a real SMTP server) and the thread says
+# sent.
 set -eu
 
 NAME=tui-ops
@@ -34,7 +36,18 @@ ANN=$(q "SELECT id FROM users WHERE email = 'ann@shop.test'")
 BOB=$(q "SELECT id FROM users WHERE email = 'bob@shop.test'")
 q "UPDATE users SET available = false WHERE id = '$BOB'" > /dev/null
 
-SERVE_JOBS=1 start_server
+PY=/usr/bin/python3
+mkdir -p "$T/mbox"
+"$PY" "$TRIAGE_SRCDIR/tests/smtp-sink.py" "$T/mbox" "$T/smtp.port" \
+    2> "$T/smtp.log" &
+SINK=$!
+SRV_CLEANUP='tm kill-server 2>/dev/null || true; kill $SINK 2>/dev/null || true'
+for _ in $(seq 1 100); do [ -s "$T/smtp.port" ] && break; sleep 0.1; done
+CUST=$(q "SELECT gen_random_uuid()")
+q "INSERT INTO customers(id, org_id, name, email) VALUES ('$CUST', '$ORG',
+    'Cara Customer', 'cara@example.com')" > /dev/null
+SERVE_JOBS=1 SERVE_ARGS="--smtp smtp://127.0.0.1:$(cat "$T/smtp.port")
+    --mail-from support@shop.test" start_server
 "$TRIAGE" --replica "$T/a.db" login --server "$URL" --email ann@shop.test \
     --password-file "$T/pw" > /dev/null
 "$TRIAGE" --replica "$T/a.db" sync --once > /dev/null
@@ -67,9 +80,9 @@ expect "the console is online" "online"
 
 # A new urgent ticket: the jobs give it to ann (bob is away).
 T1=$(q "SELECT gen_random_uuid()")
-q "INSERT INTO tickets(id, org_id, number, subject, priority, status)
-    VALUES ('$T1', '$ORG', 9001, 'Printer on fire', 'urgent', 'new')" \
-    > /dev/null
+q "INSERT INTO tickets(id, org_id, number, subject, priority, status,
+    customer_id) VALUES ('$T1', '$ORG', 9001, 'Printer on fire', 'urgent',
+    'new', '$CUST')" > /dev/null
 expect "auto-assigned: the status bar counts a new notification" \
     "1 new (!)" 300
 check "the bell rang for it" grep -q "bell" "$T/trace"
@@ -106,6 +119,17 @@ keys Enter
 expect "the breach escalates the ticket, on screen" "Escalation level 1" 300
 expect "and tags it overdue" "Tags overdue"
 expect "the breach is a new notification" "1 new (!)"
+keys r
+expect "the composer opens" "^D send"
+keys -l "We are on it."
+keys C-d
+expect "the reply is queued" "reply queued"
+keys G
+expect "the thread says sent once the SMTP server took it" "· sent" 300
+check "the customer's mailbox has it" test "$(find "$T/mbox" -name '*.eml' |
+    wc -l)" -eq 1
+check "with the ticket number in the subject" grep -q "^Subject: \[#9001\]" \
+    "$(find "$T/mbox" -name '*.eml' | head -n 1)"
 keys q
 
 # Away: the server hears it; the next ticket goes to bob.
