@@ -459,6 +459,11 @@ vt_build_heading(struct view *v, size_t k, enum tui_elem e)
 			    NULL ? xprintf(_("failed: %s"),
 			    m->delivery_reason) : xstrdup(_("failed"))),
 			    EL_ERROR);
+		else if (strcmp(m->delivery, "queued") == 0 &&
+		    m->delivery_reason != NULL)
+			/* Still to go: the mail server's last answer. */
+			fld_text(&f[i++], vt_keep(vt, xprintf(_("queued, to "
+			    "retry: %s"), m->delivery_reason)), EL_PENDING);
 		else
 			fld_text(&f[i++], strcmp(m->delivery, "sent") == 0 ?
 			    _("sent") : strcmp(m->delivery, "queued") == 0 ?
