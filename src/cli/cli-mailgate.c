@@ -422,6 +422,7 @@ cli_mailgate(struct cli_env *env, int argc, char **argv)
 	}
 	g_mime_init();
 	rc = mailgate_parse(in.data, in.len, &m, &cause);
+	g_mime_shutdown();	/* all it gave is copied into m */
 	buf_free(&in);
 	if (rc != 0) {
 		rc = mailgate_fail(rc, "%s", cause);
