@@ -26,6 +26,33 @@ S2=
 for _ in $(seq 1 100); do [ -s "$T/smtp.port" ] && break; sleep 0.1; done
 SMTP=smtp://127.0.0.1:$(cat "$T/smtp.port")
 
+# --- Options that cannot work are refused before anything starts.
+serve_opts() {
+	set +e
+	"$TRIAGE" serve --db "$PG_CONNINFO" --listen 127.0.0.1:0 "$@" \
+	    > /dev/null 2> "$T/opts.err"
+	RC=$?
+	set -e
+	ERR=$(cat "$T/opts.err")
+}
+serve_opts --smtp http://127.0.0.1:25 --mail-from a@shop.test
+check "--smtp wants smtp:// or smtps://" has "$RC $ERR" "2 "
+serve_opts --smtp "$SMTP"
+check "--smtp needs --mail-from" has "$ERR" "--mail-from"
+serve_opts --mail-from a@shop.test
+check "--mail-from alone is a usage error" is "$RC" 2
+printf 'user:secret\n' > "$T/auth"
+chmod 644 "$T/auth"
+serve_opts --smtp "$SMTP" --mail-from a@shop.test --smtp-auth-file "$T/auth"
+check "an auth file others can read is refused" has "$ERR" \
+    "readable by others"
+printf 'no colon\n' > "$T/auth"
+chmod 600 "$T/auth"
+serve_opts --smtp "$SMTP" --mail-from a@shop.test --smtp-auth-file "$T/auth"
+check "an auth file must say USER:PASSWORD" has "$ERR" "USER:PASSWORD"
+check "and the password is never printed" is "$(printf '%s' "$ERR" |
+    grep -c secret || true)" 0
+
 shop 20 ann:agent
 ORG=$(q "SELECT id FROM orgs WHERE name = 'Shop'")
 SERVE_JOBS=1 SERVE_ARGS="--smtp $SMTP --mail-from support@shop.test" \

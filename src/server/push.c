@@ -848,11 +848,10 @@ push_apply(PGconn *c, const struct caller *who, const char *client,
 	p[2] = who->user_id;
 	if (pg_exec(c, "BEGIN", 0, NULL, err, cause) != 0 ||
 	    /* One writer per organisation from here to commit. */
-	    pg_exec(c, "SELECT pg_advisory_xact_lock(1953653089, "
-	    "hashtext($1))", 1, p, err, cause) != 0 ||
 	    /* Who acts, for schema 3's notification triggers. */
-	    pg_exec(c, "SELECT set_config('triage.actor', $1, true)", 1,
-	    p + 2, err, cause) != 0 ||
+	    pg_exec(c, "SELECT pg_advisory_xact_lock(1953653089, "
+	    "hashtext($1)), set_config('triage.actor', $2, true)", 2,
+	    (const char *[]){ p[0], p[2] }, err, cause) != 0 ||
 	    pg_exec(c, "INSERT INTO clients(id, user_id) VALUES ($1, $2) "
 	    "ON CONFLICT (id) DO NOTHING", 2, p + 1, err, cause) != 0 ||
 	    (res = pg_query(c, "SELECT user_id, last_seq FROM clients WHERE "

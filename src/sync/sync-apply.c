@@ -278,6 +278,13 @@ static const struct field message_fields[] = { COMMON_FIELDS,
 	[MS_REASON] = { "delivery_reason", K_STR },
 	[MS_MACRO] = { "macro_commit", K_STR }, { NULL, 0 } };
 
+/*
+ * Rows that come with a notification for someone (a customer's message,
+ * an internal note that may mention, an assignment, an SLA step): the
+ * round fetches notifications when it applied any (sync.c).
+ */
+__thread int64_t sync_notify_hint;
+
 static int
 put_message(struct replica *r, struct row *w, char **cause)
 {
@@ -291,6 +298,9 @@ put_message(struct replica *r, struct row *w, char **cause)
 		    "body or ticket"), x.id);
 		return (-1);
 	}
+	if (x.internal || (x.author != NULL && strcmp(x.author,
+	    "customer") == 0))
+		sync_notify_hint++;
 	return (replica_put_message(r, &x, cause));
 }
 
@@ -324,6 +334,10 @@ put_event(struct replica *r, struct row *w, char **cause)
 	struct event_rec x = { ID(w), S(w, EV_TICKET), S(w, EV_ACTOR),
 	    S(w, EV_FIELD), S(w, EV_OLD), S(w, EV_NEW), I(w, EV_CREATED),
 	    REV(w) };
+
+	if (x.field != NULL && (strcmp(x.field, "sla") == 0 ||
+	    strcmp(x.field, "assignee") == 0))
+		sync_notify_hint++;
 
 	return (replica_put_event(r, &x, cause));
 }

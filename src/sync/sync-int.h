@@ -39,5 +39,6 @@ int	 sync_page_apply(struct sync_page *, struct replica *,
 	     struct sync_batch *, int64_t *rows, char **cause);
 int	 sync_batch_commit(struct replica *, struct sync_batch *, char **);
 void	 sync_page_free(struct sync_page *);
+extern __thread int64_t sync_notify_hint;	/* rows that may notify */
 
 #endif

@@ -456,6 +456,14 @@ sync_prefetch_run(void *arg)
 }
 
 /*
+ * How often a round fetches notifications when none of its rows hinted
+ * at one: a notification changed elsewhere (marked read in another
+ * console) still arrives.
+ */
+#define SYNC_NOTIFY_EVERY_MS	(5 * 60 * 1000)
+static __thread int64_t sync_notify_last;	/* ms; 0: never, this thread */
+
+/*
  * The agent's notifications changed since the last fetch, into the
  * replica. A server from before schema 3 has no such endpoint (404):
  * there is nothing to fetch then.
@@ -522,7 +530,7 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 	struct sync_page	 pg;
 	struct sync_batch	 batch = { 0, 0 };
 	char			 path[128];
-	int64_t			 cursor, rows;
+	int64_t			 cursor, rows, hint = sync_notify_hint;
 	int			 rc, more, fetched = 0, waiting;
 
 	memset(rep, 0, sizeof *rep);
@@ -625,7 +633,16 @@ sync_round(struct replica *r, const struct sync_opts *o, int wait,
 		if (!more && (wait == 0 || waiting || rows > 0))
 			break;
 	}
-	rc = sync_notifications(r, o, &l, rep, cause);
+	/*
+	 * Notifications come with rows that say so (sync-apply.c); asking
+	 * after every round would double the requests of idle consoles.
+	 */
+	rc = 0;
+	if (sync_notify_hint != hint || sync_notify_last == 0 ||
+	    time_now_ms() - sync_notify_last >= SYNC_NOTIFY_EVERY_MS) {
+		if ((rc = sync_notifications(r, o, &l, rep, cause)) == 0)
+			sync_notify_last = time_now_ms();
+	}
 out:
 	/* Pages a bulk load applied before a failure are whole: keep them. */
 	if (batch.open) {
