@@ -194,6 +194,9 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		return (main_console(&env));
+	/* For the shell completions; not a command people type. */
+	if (strcmp(argv[0], "__complete") == 0)
+		return (cli_complete(&env, argc, argv));
 	for (c = cli_cmds; c->name != NULL; c++) {
 		if (strcmp(c->name, argv[0]) == 0)
 			return (c->run(&env, argc, argv));
