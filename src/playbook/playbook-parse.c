@@ -180,7 +180,11 @@ playbook_parse(enum playbook_kind kind, const char *path, const char *text,
 		why = _("no blank line after the header, so no body");
 		goto bad;
 	}
-	if (strspn(text + body_at, " \t\r\n") == len - body_at) {
+	/* (text is len bytes, not a C string: a blob from git.) */
+	for (n = body_at; n < len && strchr(" \t\r\n", text[n]) != NULL &&
+	    text[n] != '\0'; n++)
+		;
+	if (n == len) {
 		why = _("an empty body");
 		goto bad;
 	}
