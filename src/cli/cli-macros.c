@@ -143,7 +143,7 @@ macros_ls(struct replica *r, int json)
 }
 
 /* A macro's body rendered for ticket number (0: no ticket). */
-char *
+static char *
 cli_macro_render(struct replica *r, const struct replica_macro *m,
     int64_t number, struct buf *unknown, char **cause)
 {

@@ -48,8 +48,6 @@ int	 cli_available(struct cli_env *, int, char **);
 int	 cli_mailgate(struct cli_env *, int, char **);
 int	 cli_complete(struct cli_env *, int, char **);
 int	 cli_stats(struct cli_env *, int, char **);
-char	*cli_macro_render(struct replica *, const struct replica_macro *,
-	     int64_t, struct buf *, char **);
 
 /* cli-common.c */
 int	 cli_open(struct cli_env *, int, struct replica **);

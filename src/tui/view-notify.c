@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tui-int.h"
 
@@ -49,22 +48,6 @@ vn_close(struct view *v)
 	free(vn);
 }
 
-/* "3m", "2h", "5d": how long ago, in the width of a column. */
-static void
-vn_age(int64_t ms, char *out, size_t len)
-{
-	int64_t	 s = (time_now_ms() - ms) / 1000;
-
-	if (s < 60)
-		snprintf(out, len, "%llds", (long long)(s > 0 ? s : 0));
-	else if (s < 3600)
-		snprintf(out, len, "%lldm", (long long)(s / 60));
-	else if (s < 86400)
-		snprintf(out, len, "%lldh", (long long)(s / 3600));
-	else
-		snprintf(out, len, "%lldd", (long long)(s / 86400));
-}
-
 static void
 vn_draw(struct view *v)
 {
@@ -100,7 +83,8 @@ vn_draw(struct view *v)
 		draw_fill(y + i, 0, COLS, e);
 		draw_text(y + i, 0, n->read_at == 0 ? draw_glyph(t, "●", "*") :
 		    " ", 1, e == EL_CURSOR ? e : EL_PENDING);
-		vn_age(n->created_at, age, sizeof age);
+		time_format_relative(time_now_ms() - n->created_at, age,
+		    sizeof age);
 		draw_text(y + i, 2, age, 4, e);
 		buf_reset(&b);
 		if (n->number > 0)

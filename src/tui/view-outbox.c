@@ -693,28 +693,6 @@ vo_key(struct view *v, enum tui_action act, wint_t key, int code)
 	(void)key;
 	(void)code;
 	switch (act) {
-	case ACT_DOWN:
-		if (vo->cursor + 1 < vo->l.n)
-			vo->cursor++;
-		break;
-	case ACT_UP:
-		if (vo->cursor > 0)
-			vo->cursor--;
-		break;
-	case ACT_PAGE_DOWN:
-		vo->cursor += page;
-		if (vo->cursor >= vo->l.n)
-			vo->cursor = vo->l.n > 0 ? vo->l.n - 1 : 0;
-		break;
-	case ACT_PAGE_UP:
-		vo->cursor = vo->cursor > page ? vo->cursor - page : 0;
-		break;
-	case ACT_TOP:
-		vo->cursor = 0;
-		break;
-	case ACT_BOTTOM:
-		vo->cursor = vo->l.n > 0 ? vo->l.n - 1 : 0;
-		break;
 	case ACT_OPEN:
 		vo_open_ticket(v);
 		return (VIEW_HANDLED | VIEW_REDRAW);
@@ -728,7 +706,9 @@ vo_key(struct view *v, enum tui_action act, wint_t key, int code)
 		vo_edit(v);
 		return (VIEW_HANDLED | VIEW_REDRAW);
 	default:
-		return (VIEW_UNHANDLED);
+		if (!tui_list_move(act, &vo->cursor, vo->l.n, page))
+			return (VIEW_UNHANDLED);
+		break;
 	}
 	vo_scroll(vo);
 	return (VIEW_HANDLED | VIEW_REDRAW);
