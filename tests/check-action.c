@@ -603,8 +603,8 @@ START_TEST(test_set_refuses_bad_tags_and_references_writing_nothing)
 		"", "two words", "a,b", "tab\there", "esc\x1b[31m", "bell\x07",
 		"nb\xc2\xa0sp", "em\xe2\x80\x83sp", "rlo\xe2\x80\xae", "\xff",
 		"cut\xc3",
-		"x234567890123456789012345678901234567890"
-		"1234567890123456789012345"	/* 65 bytes */
+		("x234567890123456789012345678901234567890"
+		"1234567890123456789012345")	/* 65 bytes */
 	};
 	static const char *const ok64[] = {
 		"x234567890123456789012345678901234567890"

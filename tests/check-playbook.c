@@ -61,6 +61,8 @@ teardown_tmpdir(void)
 	free(clone);
 }
 
+static void sh(const char *, ...) printflike(1, 2);
+
 /* Run a shell command in the source repository; it must succeed. */
 static void
 sh(const char *fmt, ...)

@@ -704,8 +704,8 @@ END_TEST
 START_TEST(describe_round_trips)
 {
 	static const char *const queries[] = {
-		"status:open,pending priority:>=high assignee:me"
-		    " team:\"Tier 2\"",
+		("status:open,pending priority:>=high assignee:me"
+		    " team:\"Tier 2\""),
 		"tag:\"a \\\"b\\\"\" -tag:spam customer:\"acme corp\"",
 		"\"quoted, text\" bare -\"minus word\" w\\ord",
 		"created:<7d updated:>2h sla:<2h sla:none is:pending,new",

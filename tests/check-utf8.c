@@ -338,6 +338,23 @@ START_TEST(prev_is_inverse_of_next_on_random_bytes)
 }
 END_TEST
 
+/* Valid text comes through as it is; each bad byte becomes one U+FFFD. */
+START_TEST(repair_keeps_valid_text_and_replaces_bad_bytes)
+{
+	struct buf	 b = BUF_INIT;
+
+	buf_utf8_repair(&b, "Gr\xc3\xbc\xc3\x9f\xe2\x82\xac", 9);
+	ck_assert_str_eq(buf_cstr(&b), "Gr\xc3\xbc\xc3\x9f\xe2\x82\xac");
+	buf_reset(&b);
+	/* Half a character, a lone continuation byte, an overlong NUL. */
+	buf_utf8_repair(&b, "a\xc8 b\x9c c\xc0\x80", 9);
+	ck_assert_str_eq(buf_cstr(&b), "a\xef\xbf\xbd b\xef\xbf\xbd "
+	    "c\xef\xbf\xbd\xef\xbf\xbd");
+	ck_assert(utf8_valid(b.data, b.len));
+	buf_free(&b);
+}
+END_TEST
+
 /* --- The sanitiser ------------------------------------------------------ */
 
 START_TEST(forbidden_code_points)
@@ -683,6 +700,7 @@ utf8_suite(void)
 	tcase_add_test(tc, next_and_prev_walk_mixed_text);
 	tcase_add_test(tc, prev_is_inverse_of_next_on_invalid_text);
 	tcase_add_test(tc, prev_is_inverse_of_next_on_random_bytes);
+	tcase_add_test(tc, repair_keeps_valid_text_and_replaces_bad_bytes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sanitize");

@@ -26,7 +26,7 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 int	 xasprintf(char **, const char *, ...) printflike(2, 3);
-int	 xvasprintf(char **, const char *, va_list);
+int	 xvasprintf(char **, const char *, va_list) printflike(2, 0);
 char	*xprintf(const char *, ...) printflike(1, 2);	/* Caller frees. */
 void	 freezero_str(char *);
 
@@ -45,7 +45,7 @@ void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_putc(struct buf *, int);
 void	 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
-void	 buf_vprintf(struct buf *, const char *, va_list);
+void	 buf_vprintf(struct buf *, const char *, va_list) printflike(2, 0);
 void	 buf_truncate(struct buf *, size_t);
 const char *buf_cstr(struct buf *);		/* never NULL */
 char	*buf_detach(struct buf *);		/* Caller frees. */
@@ -131,6 +131,7 @@ int	 utf8_valid(const char *, size_t);
 size_t	 utf8_strlen(const char *);			/* code points */
 size_t	 utf8_prev(const char *, size_t);		/* start of previous char */
 size_t	 utf8_next(const char *, size_t, size_t);	/* start of next char */
+void	 buf_utf8_repair(struct buf *, const char *, size_t);
 
 /* sanitize.c: the one gate between data and the terminal. */
 int	 sanitize_is_forbidden(uint32_t);

@@ -58,6 +58,8 @@ log_close(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
+static void log_vwrite(enum log_level, const char *, va_list) printflike(2, 0);
+
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {

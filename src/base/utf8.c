@@ -149,3 +149,21 @@ utf8_next(const char *s, size_t len, size_t off)
 		return (len);
 	return (off + (size_t)utf8_decode(s + off, len - off, &cp));
 }
+
+/*
+ * Append s (len bytes) to b with every invalid byte made U+FFFD: for text
+ * that must be UTF-8 (JSON) but came partly from outside, such as a
+ * parser's error that quotes the bytes near the fault.
+ */
+void
+buf_utf8_repair(struct buf *b, const char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 i = 0;
+	char		 u[4];
+
+	while (i < len) {
+		i += (size_t)utf8_decode(s + i, len - i, &cp);
+		buf_append(b, u, (size_t)utf8_encode(cp, u));
+	}
+}

@@ -74,4 +74,8 @@ void	 cli_json_set_text(json_t *, const char *, const char *);
 int	 cli_json_print(json_t *);
 void	 search_snippet_plain(const char *, struct buf *, json_t *);
 
+/* mailgate-parse.c: one RFC 5322 message into m (GMime, after
+ * g_mime_init): 0, or -1 with *cause (not a message, no sender). */
+int	 mailgate_parse(const char *, size_t, struct inbound *m, char **cause);
+
 #endif

@@ -293,4 +293,25 @@ void	 query_sql_free(struct query_sql *);
 void	 query_error_free(struct query_error *);
 char	*query_describe(const struct query *);	/* normalised form; Caller frees. */
 
+/* inbound.c: a customer's mail, parsed (triage mailgate, POST /v1/inbound). */
+struct inbound_file {
+	char		*name;
+	char		*mime;
+	char		*b64;		/* the content, base64 */
+	size_t		 len;		/* its bytes */
+};
+struct inbound {
+	char		*from;		/* the sender's address */
+	char		*name;		/* their name, or NULL */
+	char		*subject;
+	char		*message_id;	/* "<...>", or NULL */
+	char		**refs;		/* In-Reply-To, then References, newest
+					   first, each "<...>" */
+	size_t		 nrefs;
+	char		*body;		/* UTF-8 text */
+	struct inbound_file *files;
+	size_t		 nfiles;
+};
+void	 inbound_free(struct inbound *);
+
 #endif

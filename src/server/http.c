@@ -73,15 +73,19 @@ void
 reply_error(struct reply *rp, int status, const char *code,
     const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*msg;
+	struct buf	 b = BUF_INIT;
+	va_list		 ap;
+	char		*msg;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatalx("out of memory");
 	va_end(ap);
+	/* JSON strings are UTF-8; a message may quote bytes that are not. */
+	buf_utf8_repair(&b, msg, strlen(msg));
 	reply_json(rp, status, json_pack("{s:s, s:s}", "error", code,
-	    "message", msg));
+	    "message", buf_cstr(&b)));
+	buf_free(&b);
 	free(msg);
 }
 
@@ -98,24 +102,12 @@ reply_db_error(struct reply *rp, const char *cause)
 json_t *
 http_parse_body(struct req *r, struct reply *rp)
 {
-	json_error_t	 e;
-	json_t		*j;
+	struct decode_err	 e;
+	json_t			*j;
 
-	if (r->body.len == 0) {
-		reply_error(rp, 400, "bad_request", "the body is empty");
-		return (NULL);
-	}
-	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
-	if (j == NULL) {
-		reply_error(rp, 400, "bad_json", "malformed JSON at line %d "
-		    "column %d: %s", e.line, e.column, e.text);
-		return (NULL);
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		reply_error(rp, 400, "bad_json", "the body must be a JSON "
-		    "object");
-		return (NULL);
+	if ((j = decode_json_object(r->body.data, r->body.len, &e)) == NULL) {
+		reply_error(rp, e.status, e.code, "%s", e.message);
+		free(e.message);
 	}
 	return (j);
 }
@@ -421,6 +413,9 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	pthread_mutex_unlock(&http_lock);
 }
 
+static void http_log(void *, const char *, va_list) printflike(2, 0);
+
+/* libmicrohttpd's own messages, into our log. */
 static void
 http_log(void *cls, const char *fmt, va_list ap)
 {

@@ -7,28 +7,6 @@
 
 #include "server-int.h"
 
-void
-inbound_free(struct inbound *m)
-{
-	size_t	 i;
-
-	free(m->from);
-	free(m->name);
-	free(m->subject);
-	free(m->message_id);
-	for (i = 0; i < m->nrefs; i++)
-		free(m->refs[i]);
-	free(m->refs);
-	free(m->body);
-	for (i = 0; i < m->nfiles; i++) {
-		free(m->files[i].name);
-		free(m->files[i].mime);
-		free(m->files[i].b64);
-	}
-	free(m->files);
-	memset(m, 0, sizeof *m);
-}
-
 /* The number in "[#1234]" in a subject; 0 if none. */
 static int64_t
 inbound_number(const char *subject)

@@ -8,7 +8,6 @@
 
 #include "server-int.h"
 
-#define PUSH_MAX_MUTATIONS	1000
 #define PUSH_MAX_TEXT		200	/* subject, category, tag: characters */
 #define PUSH_RETRIES		5
 
@@ -620,164 +619,22 @@ mut_noop(struct mut *mu, struct outcome *o)
 	return (0);
 }
 
-/*
- * The mutation types and the shape of each: fields that must be strings
- * ("s"), UUID strings ("u"), optional strings or null ("?s", "?u"),
- * optional booleans ("?b"), arrays of strings ("a", optional "?a").
- * A mutation of the wrong shape makes the whole push a 400.
- */
-static const struct mut_type {
-	const char	*type;
-	int		(*apply)(struct mut *, struct outcome *);
-	const char	*shape;
-} mut_types[] = {
-	{ "reply", mut_reply, "ticket_id:u message_id:u body:s "
-	  "seen_message_id:?u macro_commit:?s force:?b" },
-	{ "note", mut_reply, "ticket_id:u message_id:u body:s "
-	  "seen_message_id:?u macro_commit:?s" },
-	{ "set_status", mut_set_field, "ticket_id:u status:s from:?s" },
-	{ "set_priority", mut_set_field, "ticket_id:u priority:s from:?s" },
-	{ "set_assignee", mut_set_field, "ticket_id:u assignee_id:?u "
-	  "from:?s" },
-	{ "set_team", mut_set_field, "ticket_id:u team_id:?u from:?s" },
-	{ "set_category", mut_set_field, "ticket_id:u category:?s from:?s" },
-	{ "set_tags", mut_set_tags, "ticket_id:u add:?a remove:?a" },
-	{ "create_ticket", mut_create, "ticket_id:u subject:s customer_id:?u "
-	  "priority:?s channel:?s category:?s tags:?a body:?s message_id:?u" },
-	{ "merge", mut_merge, "ticket_id:u into:u" },
-	{ "mark_read", mut_mark_read, "ids:a" },
-	{ "set_available", mut_set_available, "available:b" },
-	{ "noop", mut_noop, "" },
-	{ NULL, NULL, NULL }
+/* How each type of mutation is applied (decode.c checked its shape). */
+static int (*const mut_apply[PUSH_NTYPES])(struct mut *, struct outcome *) = {
+	[PUSH_REPLY] = mut_reply,
+	[PUSH_NOTE] = mut_reply,
+	[PUSH_SET_STATUS] = mut_set_field,
+	[PUSH_SET_PRIORITY] = mut_set_field,
+	[PUSH_SET_ASSIGNEE] = mut_set_field,
+	[PUSH_SET_TEAM] = mut_set_field,
+	[PUSH_SET_CATEGORY] = mut_set_field,
+	[PUSH_SET_TAGS] = mut_set_tags,
+	[PUSH_CREATE_TICKET] = mut_create,
+	[PUSH_MERGE] = mut_merge,
+	[PUSH_MARK_READ] = mut_mark_read,
+	[PUSH_SET_AVAILABLE] = mut_set_available,
+	[PUSH_NOOP] = mut_noop,
 };
-
-/* Check a mutation's shape; NULL if fine, else why (allocated). */
-static char *
-mut_check_shape(json_t *m, const struct mut_type *mt)
-{
-	char		 key[64], *why = NULL;
-	const char	*s = mt->shape, *colon, *sp, *kind;
-	json_t		*v, *e;
-	size_t		 n, i;
-	int		 opt;
-
-	while (*s != '\0') {
-		colon = strchr(s, ':');
-		n = (size_t)(colon - s);
-		memcpy(key, s, n);
-		key[n] = '\0';
-		kind = colon + 1;
-		sp = strchr(kind, ' ');
-		opt = *kind == '?';
-		if (opt)
-			kind++;
-		v = json_object_get(m, key);
-		if (v == NULL || (opt && json_is_null(v))) {
-			if (!opt)
-				return (xprintf("\"%s\" is missing", key));
-		} else if (*kind == 'b') {
-			if (!json_is_boolean(v))
-				return (xprintf("\"%s\" must be true or false",
-				    key));
-		} else if (*kind == 'a') {
-			if (!json_is_array(v))
-				return (xprintf("\"%s\" must be an array of "
-				    "strings", key));
-			json_array_foreach(v, i, e)
-				if (!json_is_string(e))
-					return (xprintf("\"%s\" must be an "
-					    "array of strings", key));
-		} else if (!json_is_string(v)) {
-			return (xprintf("\"%s\" must be a string", key));
-		} else if (*kind == 'u' && !uuid_valid(json_string_value(v))) {
-			return (xprintf("\"%s\" must be a UUID", key));
-		}
-		if (sp == NULL)
-			break;
-		s = sp + 1;
-	}
-	if (strcmp(mt->type, "set_tags") == 0 &&
-	    json_object_get(m, "add") == NULL &&
-	    json_object_get(m, "remove") == NULL)
-		why = xstrdup("set_tags needs \"add\" or \"remove\"");
-	if (strcmp(mt->type, "create_ticket") == 0 &&
-	    json_is_string(json_object_get(m, "body")) &&
-	    !json_is_string(json_object_get(m, "message_id")))
-		why = xstrdup("a create_ticket with a body needs "
-		    "\"message_id\"");
-	return (why);
-}
-
-/* Validate the whole push before anything is applied. */
-static int
-push_check(json_t *body, const char **client, json_t **muts,
-    const struct mut_type ***types, struct reply *rp)
-{
-	const struct mut_type	*mt;
-	json_t			*m, *seq;
-	size_t			 i, n;
-	char			*why;
-	json_int_t		 prev = 0;
-
-	*client = json_string_value(json_object_get(body, "client_id"));
-	*muts = json_object_get(body, "mutations");
-	if (*client == NULL || !uuid_valid(*client)) {
-		reply_error(rp, 400, "bad_request", "\"client_id\" must be a "
-		    "UUID string");
-		return (-1);
-	}
-	if (!json_is_array(*muts) || json_array_size(*muts) == 0 ||
-	    json_array_size(*muts) > PUSH_MAX_MUTATIONS) {
-		reply_error(rp, 400, "bad_request", "\"mutations\" must be an "
-		    "array of 1 to %d objects", PUSH_MAX_MUTATIONS);
-		return (-1);
-	}
-	n = json_array_size(*muts);
-	*types = xcalloc(n, sizeof **types);
-	json_array_foreach(*muts, i, m) {
-		seq = json_object_get(m, "seq");
-		if (!json_is_object(m) || !json_is_integer(seq) ||
-		    json_integer_value(seq) < 1 ||
-		    !json_is_string(json_object_get(m, "id")) ||
-		    !json_is_string(json_object_get(m, "type"))) {
-			reply_error(rp, 400, "bad_mutation", "mutation %zu: "
-			    "needs \"seq\" (a positive integer), \"id\" and "
-			    "\"type\" (strings)", i);
-			return (-1);
-		}
-		if (i > 0 && json_integer_value(seq) != prev + 1) {
-			reply_error(rp, 400, "seq_order", "mutation %zu: seq "
-			    "%" JSON_INTEGER_FORMAT " does not follow %"
-			    JSON_INTEGER_FORMAT, i, json_integer_value(seq),
-			    prev);
-			return (-1);
-		}
-		prev = json_integer_value(seq);
-		if (strlen(json_string_value(json_object_get(m, "id"))) > 100) {
-			reply_error(rp, 400, "bad_mutation", "mutation %zu: "
-			    "\"id\" is over 100 bytes", i);
-			return (-1);
-		}
-		for (mt = mut_types; mt->type != NULL; mt++)
-			if (strcmp(mt->type, json_string_value(
-			    json_object_get(m, "type"))) == 0)
-				break;
-		if (mt->type == NULL) {
-			reply_error(rp, 400, "unknown_type", "mutation %zu: "
-			    "unknown type \"%s\"", i, json_string_value(
-			    json_object_get(m, "type")));
-			return (-1);
-		}
-		if ((why = mut_check_shape(m, mt)) != NULL) {
-			reply_error(rp, 400, "bad_mutation", "mutation %zu "
-			    "(%s): %s", i, mt->type, why);
-			free(why);
-			return (-1);
-		}
-		(*types)[i] = mt;
-	}
-	return (0);
-}
 
 /* The result object of one mutation. */
 static json_t *
@@ -830,7 +687,7 @@ push_restore(PGconn *c, const struct caller *who, json_t *m, const char *type,
 
 static int
 push_apply(PGconn *c, const struct caller *who, const char *client,
-    json_t *muts, const struct mut_type **types, json_t *results,
+    json_t *muts, const enum push_type *types, json_t *results,
     struct reply *rp, struct pg_err *err, char **cause)
 {
 	struct outcome	 o;
@@ -932,11 +789,11 @@ push_apply(PGconn *c, const struct caller *who, const char *client,
 		mu.c = c;
 		mu.who = who;
 		mu.m = m;
-		mu.type = types[i]->type;
+		mu.type = push_type_name(types[i]);
 		o.status = "applied";
 		if (pg_exec(c, "SAVEPOINT m", 0, NULL, err, cause) != 0)
 			return (-1);
-		rc = types[i]->apply(&mu, &o);
+		rc = mut_apply[types[i]](&mu, &o);
 		if (rc != 0) {
 			/*
 			 * An SQL failure. A lost connection or a
@@ -997,10 +854,10 @@ push_apply(PGconn *c, const struct caller *who, const char *client,
 void
 api_push(struct req *r, struct reply *rp)
 {
-	const struct mut_type	**types = NULL;
-	const char		*client;
+	struct push_body	 pb;
+	struct decode_err	 e;
 	struct pg_err		 err;
-	json_t			*body, *muts, *results = NULL;
+	json_t			*body, *results = NULL;
 	PGconn			*c = NULL;
 	char			*cause = NULL;
 	int			 tries, rc;
@@ -1012,16 +869,20 @@ api_push(struct req *r, struct reply *rp)
 	}
 	if ((body = http_parse_body(r, rp)) == NULL)
 		return;
-	if (push_check(body, &client, &muts, &types, rp) != 0)
-		goto out;
+	if (push_decode(body, &pb, &e) != 0) {
+		reply_error(rp, e.status, e.code, "%s", e.message);
+		free(e.message);
+		json_decref(body);
+		return;
+	}
 	for (tries = 0; tries < PUSH_RETRIES; tries++) {
 		if ((c = pg_get(r->srv->pool, &cause)) == NULL)
 			break;
 		json_decref(results);
 		results = json_array();
 		memset(&err, 0, sizeof err);
-		rc = push_apply(c, &r->who, client, muts, types, results, rp,
-		    &err, &cause);
+		rc = push_apply(c, &r->who, pb.client, pb.muts, pb.types,
+		    results, rp, &err, &cause);
 		if (rc != 0 && PQstatus(c) == CONNECTION_OK &&
 		    PQtransactionStatus(c) != PQTRANS_IDLE)
 			pg_exec(c, "ROLLBACK", 0, NULL, NULL, NULL);
@@ -1044,7 +905,7 @@ api_push(struct req *r, struct reply *rp)
 	reply_db_error(rp, cause != NULL ? cause : "no connection");
 	free(cause);
 out:
-	free(types);
+	free(pb.types);
 	json_decref(results);
 	json_decref(body);
 }

@@ -167,7 +167,29 @@ struct MHD_Response *http_make_response(int coding, int encoded, char *body,
 		    size_t len, const char *type);
 json_t		*http_parse_body(struct req *, struct reply *);
 
-/* inbound.c (the structures are in server.h) */
+/* decode.c: bodies checked before anything is applied (no database). */
+struct decode_err {
+	int		 status;	/* HTTP status */
+	const char	*code;		/* the error code, static */
+	char		*message;	/* for people; caller frees */
+};
+enum push_type {
+	PUSH_REPLY, PUSH_NOTE, PUSH_SET_STATUS, PUSH_SET_PRIORITY,
+	PUSH_SET_ASSIGNEE, PUSH_SET_TEAM, PUSH_SET_CATEGORY, PUSH_SET_TAGS,
+	PUSH_CREATE_TICKET, PUSH_MERGE, PUSH_MARK_READ, PUSH_SET_AVAILABLE,
+	PUSH_NOOP, PUSH_NTYPES
+};
+#define PUSH_MAX_MUTATIONS	1000
+struct push_body {
+	const char	*client;	/* client_id, in the body */
+	json_t		*muts;		/* the mutations, in the body */
+	enum push_type	*types;		/* one per mutation; caller frees */
+};
+json_t		*decode_json_object(const char *, size_t, struct decode_err *);
+int		 push_decode(json_t *, struct push_body *, struct decode_err *);
+const char	*push_type_name(enum push_type);
+
+/* inbound.c (struct inbound is in model.h) */
 int		 inbound_apply(PGconn *, const char *org,
 		    const struct inbound *, struct inbound_result *,
 		    struct pg_err *, char **cause);

@@ -59,6 +59,9 @@ tui_trace(struct tui *t, const char *fmt, ...)
 	fflush(t->trace);
 }
 
+static void tui_set_message(struct tui *, int, const char *, va_list)
+    printflike(3, 0);
+
 static void
 tui_set_message(struct tui *t, int error, const char *fmt, va_list ap)
 {
