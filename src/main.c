@@ -104,7 +104,7 @@ main_usage(FILE *f)
 	    "the replica.\n\ncommands:"));
 	for (c = cli_cmds; c->name != NULL; c++)
 		fprintf(f, "  %-8s %s\n           %s\n", c->name,
-		    _(c->synopsis), _(c->help));
+		    TR(c->synopsis), TR(c->help));
 	fprintf(f, "\n%s\n", _("options:\n"
 	    "  --replica PATH   the replica file (default $TRIAGE_REPLICA, "
 	    "else\n                   $XDG_DATA_HOME/triage/replica.db)\n"
@@ -161,7 +161,10 @@ main(int argc, char **argv)
 	int			 ch;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* TRIAGE_LOCALEDIR: translations not yet installed (the tests). */
+	bindtextdomain(PACKAGE, getenv("TRIAGE_LOCALEDIR") != NULL &&
+	    *getenv("TRIAGE_LOCALEDIR") != '\0' ? getenv("TRIAGE_LOCALEDIR") :
+	    LOCALEDIR);
 	textdomain(PACKAGE);
 	memset(&env, 0, sizeof env);
 	env.console = main_console;

@@ -52,10 +52,20 @@ assert_refused(const char *path, const char *want)
 START_TEST(test_open_creates_wal_replica_at_latest_version)
 {
 	struct replica	*r;
-	char		*path, *fx_cause = NULL;
+	struct stat	 sb;
+	char		*path, *side, *fx_cause = NULL;
 
+	/* Customers' data and the token: only the owner reads it, whatever
+	 * the umask, and so for the WAL and shared-memory files. */
+	umask(022);
 	path = fx_tmpname("new");
 	FX_CHECK(replica_open(path, REPLICA_CREATE, &r, &fx_cause));
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	side = xprintf("%s-wal", path);
+	ck_assert_int_eq(stat(side, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	free(side);
 	ck_assert_int_eq(replica_version(r), replica_latest_version());
 	ck_assert_int_ge(replica_latest_version(), 2);
 	replica_close(r);

@@ -386,6 +386,26 @@ START_TEST(monotonic_clock_moves_forward)
 }
 END_TEST
 
+/* Dates for people: ISO in C, with hours and " UTC" when asked, cut
+ * cleanly by a small buffer. */
+START_TEST(date_formats_and_small_buffers)
+{
+	char	 out[32];
+	int64_t	 ms = 1763820300000;	/* 2025-11-22 14:05 UTC */
+
+	time_format_date(ms, 0, out, sizeof out);
+	ck_assert_str_eq(out, "2025-11-22");
+	time_format_date(ms, TIME_DATE_HOURS, out, sizeof out);
+	ck_assert_str_eq(out, "2025-11-22 14:05");
+	time_format_date(ms, TIME_DATE_HOURS | TIME_DATE_UTC, out, sizeof out);
+	ck_assert_str_eq(out, "2025-11-22 14:05 UTC");
+	time_format_date(ms, TIME_DATE_HOURS | TIME_DATE_UTC, out, 8);
+	ck_assert_str_eq(out, "");
+	time_format_date(ms, TIME_DATE_HOURS | TIME_DATE_UTC, out, 18);
+	ck_assert_str_eq(out, "2025-11-22 14:05");
+}
+END_TEST
+
 static Suite *
 time_suite(void)
 {
@@ -419,6 +439,7 @@ time_suite(void)
 	tcase_add_test(tc, countdown_shows_two_units);
 	tcase_add_test(tc, countdown_marks_overdue_with_minus);
 	tcase_add_test(tc, countdown_survives_extreme_values_and_small_buffers);
+	tcase_add_test(tc, date_formats_and_small_buffers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("clock");

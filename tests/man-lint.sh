@@ -1,5 +1,6 @@
 #!/bin/sh
-# man-lint.sh: the manual pages must be clean under mandoc -Tlint.
+# man-lint.sh: the manual pages (English and German) must be clean under
+# mandoc -Tlint.
 set -u
 srcdir=${TRIAGE_SRCDIR:-.}
 if ! command -v mandoc >/dev/null 2>&1; then
@@ -7,7 +8,7 @@ if ! command -v mandoc >/dev/null 2>&1; then
 	exit 1
 fi
 status=0
-for page in "$srcdir"/man/*.[1-9]; do
+for page in "$srcdir"/man/*.[1-9] "$srcdir"/man/de/*.[1-9]; do
 	out=$(mandoc -Tlint -W warning "$page" 2>&1)
 	if [ -n "$out" ]; then
 		echo "$out"

@@ -32,7 +32,7 @@ adm_is()
 
 # ---- migrate ----
 adm_is 0 "migrate an empty database" migrate
-check "migrate says what it did" has "$OUT" "schema 0 -> 4"
+check "migrate says what it did" has "$OUT" "schema 0 -> 5"
 adm_is 0 "migrate again" migrate
 check "the second migrate is up to date" has "$OUT" "up to date"
 q "INSERT INTO triage_schema(version) VALUES (99)"

@@ -273,6 +273,25 @@ chmod 600 "$T/bad.token"
 GATE_IN=$T/answer.eml gate --server "$URL" --token-file "$T/bad.token"
 check "a bad token: EX_NOPERM (77)" is "$RC" 77
 
+# --- What /v1/inbound takes goes into headers later: checked first.
+inbound() {
+	curl -s -o "$T/inbound.out" -w '%{http_code}' -X POST \
+	    -H "Authorization: Bearer $(cat "$T/gate.token")" \
+	    -H 'Content-Type: application/json' --data-binary "$1" \
+	    "$URL/v1/inbound"
+}
+check "a message id that would add a header is refused (400)" is \
+    "$(inbound '{"from":"eve@example.com","subject":"x","body":"b",
+    "message_id":"<a@b>\r\nBcc: all@example.com"}')" 400
+check "so is such a reference" is "$(inbound '{"from":"eve@example.com",
+    "subject":"x","body":"b","refs":["<a@b> <c@d>"]}')" 400
+check "an attachment bigger than its content says is refused (400)" is \
+    "$(inbound '{"from":"eve@example.com","subject":"x","body":"b",
+    "attachments":[{"name":"a.txt","mime":"text/plain","content":"aGk=",
+    "size":9999}]}')" 400
+check "and nothing of them was filed" is "$(q "SELECT count(*) FROM
+    customers WHERE email = 'eve@example.com'")" 0
+
 # --- Refused for good: failed, with the reason.
 N2=$(q "SELECT number FROM tickets WHERE number > $N ORDER BY number
     LIMIT 1")
@@ -300,6 +319,27 @@ check "with the reason" has "$d" "451"
 check "and a retry planned" is "$(q "SELECT attempts FROM mail_queue q JOIN
     messages m ON m.id = q.message_id JOIN tickets t ON t.id = m.ticket_id
     WHERE t.number = $N3")" 1
+
+# --- A customer's name with commas and an @ stays one name in To:.
+N4=$(q "SELECT number FROM tickets WHERE number > $N3 ORDER BY number
+    LIMIT 1")
+q "UPDATE customers SET email = 'mal@example.com', name = 'Mal, a@evil.example'
+    WHERE id = (SELECT customer_id FROM tickets WHERE number = $N4)" \
+    > /dev/null
+before=$(mails)
+tr_ a sync --once
+tr_ a reply "$N4" -m "Hello Mal"
+tr_ a sync --once
+wait_mails $((before + 1)) > /dev/null
+M4=$(grep -l "Hello Mal" "$T"/mbox/*.eml | head -n 1)
+check "a name with specials is quoted: one address in To" is \
+    "$("$PY" -c 'import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+    policy=policy.default)
+print(len(m["To"].addresses), m["To"].addresses[0].addr_spec,
+    m["To"].addresses[0].display_name)' "$M4")" \
+    "1 mal@example.com Mal, a@evil.example"
 
 # --- Two servers, one database: each reply mailed once.
 stop_server

@@ -17,7 +17,7 @@ A create-org Shop > /dev/null
 printf 'password-one\n' > "$T/pw"
 chmod 600 "$T/pw"
 for u in ann:agent:Support bob:agent:Support lea:agent:Support \
-    cy:agent:Billing boss:admin:; do
+    cy:agent:Billing boss:admin: vic:viewer:; do
 	IFS=: read -r n role team <<< "$u"
 	A create-user --org Shop --email "$n@shop.test" --name "${n^} Test" \
 	    --role "$role" ${team:+--team "$team"} --password-file "$T/pw" \
@@ -26,7 +26,7 @@ done
 A set-lead --org Shop --team Support --email lea@shop.test > /dev/null
 uid() { q "SELECT id FROM users WHERE email = '$1@shop.test'"; }
 ORG=$(q "SELECT id FROM orgs WHERE name = 'Shop'")
-ANN=$(uid ann) BOB=$(uid bob) LEA=$(uid lea) BOSS=$(uid boss)
+ANN=$(uid ann) BOB=$(uid bob) LEA=$(uid lea) BOSS=$(uid boss) VIC=$(uid vic)
 
 # new_ticket NUMBER PRIORITY [ASSIGNEE]: a ticket made now, as a console's
 # create_ticket would, its due times from the policy.
@@ -215,9 +215,11 @@ q "UPDATE users SET available = true" > /dev/null
 
 # --- Mentions and customer replies.
 tr_ a sync --once
-tr_ a reply 3 --note -m "@bob can you look at this? cc @Lea."
+tr_ a reply 3 --note -m "@bob can you look at this? cc @Lea. and @vic"
 tr_ a sync --once
 check "@bob in a note notifies bob" is "$(notes "$BOB" mention "$T3")" 1
+check "a viewer, who cannot read notes, is not told of one" \
+    is "$(notes "$VIC" mention "$T3")" 0
 check "a first name works too (@Lea.)" is "$(notes "$LEA" mention "$T3")" 1
 check "the writer is not notified" is "$(notes "$ANN" mention "$T3")" 0
 q "INSERT INTO messages(id, org_id, ticket_id, author, body) VALUES

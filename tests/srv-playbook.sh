@@ -22,7 +22,10 @@ tags: +refund
 
 Hello {{customer.first_name}}, ticket #{{ticket.number}}.
 EOF
-printf 'title: Odd \033[31mred\033[0m\n\nHi {{nope}}.\n' > "$R/macros/odd.md"
+printf 'title: Odd \033[31mred\033[0m\n\nHi {{nope}}.\n{{\033]0;PWNED\007}}\n' \
+    > "$R/macros/odd.md"
+# A file name is the repository's too: this one is refused (no header).
+printf 'no header\n' > "$R/macros/x"$'\033'"[31mRED.md"
 printf 'title: Bad\nstaus: open\n\nx\n' > "$R/macros/bad.md"
 printf 'title: Returns\ntags: returns\n\nThirty days to return.\n' \
     > "$R/kb/returns.md"
@@ -35,6 +38,9 @@ tr_ a macros sync
 check "sync works" is "$RC" 0
 check "and counts what it indexed" has "$OUT" "2 macros, 1 articles"
 check "a bad file is named with its line" has "$ERR" "macros/bad.md:2:"
+check "a file name's escape sequence is not sent to the terminal" \
+    is "$(printf '%s' "$ERR" | grep -c $'\033' || true)" 0
+check "but the file is named" has "$ERR" "RED.md"
 tr_ a macros sync
 check "a second sync is up to date" has "$OUT" "(up to date)"
 
@@ -55,6 +61,9 @@ check "with every variable known, nothing on stderr" is "$ERR" ""
 tr_ a macros show odd
 check "an unknown variable stays as written" has "$OUT" "Hi {{nope}}."
 check "and is named" has "$ERR" "unknown variable {{nope}}"
+check "an unknown variable with escapes is named" has "$ERR" "]0;PWNED"
+check "but its escape sequence is not sent" \
+    is "$(printf '%s%s' "$OUT" "$ERR" | grep -c $'[\033\007]' || true)" 0
 tr_ a macros show nosuch
 check "an unknown macro exits 1" is "$RC" 1
 tr_ a macros show refunds/approved --ticket 99999

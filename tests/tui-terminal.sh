@@ -71,8 +71,12 @@ assert_customer_aligned()
 }
 
 step "80x24: the layout, wide subjects keep the columns aligned"
+umask 022
 tui_start 80 24
 assert_layout
+# --trace records every key, so everything typed: only its owner reads it.
+[ "$(stat -c %a "$TUI_TRACE")" = 600 ] ||
+    fail "the trace file is $(stat -c %a "$TUI_TRACE"), not 600"
 wait_for "漢字テスト 😀 wide"
 wait_for "日本語の件名"
 assert_upd_aligned

@@ -11,6 +11,8 @@
 #include <libintl.h>
 #define _(s)	gettext(s)
 #define N_(s)	(s)
+/* A table's text translated; "" stays "" (gettext("") is the header). */
+#define TR(s)	(*(s) != '\0' ? gettext(s) : "")
 
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -160,6 +162,9 @@ int	 time_parse_rfc3339(const char *, int64_t *);
 #define TIME_RFC3339_SIZE	64
 void	 time_format_rfc3339(int64_t, char out[TIME_RFC3339_SIZE]);
 int	 time_parse_duration(const char *, int64_t *);	/* "7d", "2h", "90m" -> ms */
+#define TIME_DATE_HOURS	0x1
+#define TIME_DATE_UTC	0x2
+void	 time_format_date(int64_t, int flags, char *, size_t);
 void	 time_format_relative(int64_t ms, char *out, size_t);	/* "3h", "2d" */
 void	 time_format_countdown(int64_t ms, char *out, size_t);	/* "1h20m", "-3d" */
 

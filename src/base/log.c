@@ -64,12 +64,21 @@ static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	FILE		*f;
-	char		 stamp[32];
+	struct buf	 line = BUF_INIT;
+	char		 stamp[32], *msg;
 	struct timespec	 ts;
 	struct tm	 tm;
 
 	if (level > log_level)
 		return;
+	/*
+	 * One line, through the sanitiser: a message can quote a request's
+	 * path or a peer's words, which must not forge lines or send escape
+	 * sequences to whoever reads the log on a terminal.
+	 */
+	xvasprintf(&msg, fmt, ap);
+	sanitize_line(&line, msg, strlen(msg), 0);
+	free(msg);
 	pthread_mutex_lock(&log_lock);
 	f = log_file != NULL ? log_file : (log_quiet ? NULL : stderr);
 	if (f != NULL) {
@@ -80,11 +89,12 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 			fprintf(f, "%s ", stamp);
 		} else
 			fputs("triage: ", f);
-		vfprintf(f, fmt, ap);
+		fputs(buf_cstr(&line), f);
 		fputc('\n', f);
 		fflush(f);
 	}
 	pthread_mutex_unlock(&log_lock);
+	buf_free(&line);
 }
 
 /* Log a warning. */

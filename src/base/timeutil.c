@@ -185,6 +185,30 @@ time_parse_duration(const char *s, int64_t *out)
 	return (0);
 }
 
+/*
+ * A date for people, UTC, in the language's own format: "2026-11-22";
+ * with TIME_DATE_HOURS "2026-11-22 14:05" (German "22.11.2026 14:05");
+ * TIME_DATE_UTC adds " UTC".
+ */
+void
+time_format_date(int64_t ms, int flags, char *out, size_t len)
+{
+	struct tm	 tm;
+	time_t		 s = (time_t)(ms / 1000);
+	size_t		 n;
+
+	if (len == 0)
+		return;
+	if (gmtime_r(&s, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	/* TRANSLATORS: strftime formats of a date, then a date and time. */
+	n = strftime(out, len, (flags & TIME_DATE_HOURS) ?
+	    _("%Y-%m-%d %H:%M") : _("%Y-%m-%d"), &tm);
+	out[n] = '\0';
+	if ((flags & TIME_DATE_UTC) && n > 0 && n + 4 < len)
+		memcpy(out + n, " UTC", 5);
+}
+
 /* A short age: "now", "42s", "5m", "3h", "2d", "6w", "3y". */
 void
 time_format_relative(int64_t ms, char *out, size_t len)
@@ -196,17 +220,19 @@ time_format_relative(int64_t ms, char *out, size_t len)
 	if (s < 5)
 		snprintf(out, len, "%s", _("now"));
 	else if (s < 60)
-		snprintf(out, len, "%llds", (long long)s);
+		/* TRANSLATORS: an age in seconds, as short as can be. */
+		snprintf(out, len, _("%llds"), (long long)s);
 	else if (s < 3600)
-		snprintf(out, len, "%lldm", (long long)(s / 60));
+		snprintf(out, len, _("%lldm"), (long long)(s / 60));
 	else if (s < 86400)
-		snprintf(out, len, "%lldh", (long long)(s / 3600));
+		snprintf(out, len, _("%lldh"), (long long)(s / 3600));
 	else if (s < 86400 * 7 * 8)
-		snprintf(out, len, "%lldd", (long long)(s / 86400));
+		/* TRANSLATORS: an age in days (then weeks, years). */
+		snprintf(out, len, _("%lldd"), (long long)(s / 86400));
 	else if (s < 86400 * 365)
-		snprintf(out, len, "%lldw", (long long)(s / (86400 * 7)));
+		snprintf(out, len, _("%lldw"), (long long)(s / (86400 * 7)));
 	else
-		snprintf(out, len, "%lldy", (long long)(s / (86400 * 365)));
+		snprintf(out, len, _("%lldy"), (long long)(s / (86400 * 365)));
 }
 
 /* A countdown with two units: "45m", "1h20m", "2d03h"; negative gets '-'. */
@@ -220,11 +246,12 @@ time_format_countdown(int64_t ms, char *out, size_t len)
 		m = -m;
 
 	if (m < 60)
-		snprintf(out, len, "%s%lldm", sign, (long long)m);
+		snprintf(out, len, _("%s%lldm"), sign, (long long)m);
 	else if (m < 1440)
-		snprintf(out, len, "%s%lldh%02lldm", sign, (long long)(m / 60),
+		snprintf(out, len, _("%s%lldh%02lldm"), sign, (long long)(m / 60),
 		    (long long)(m % 60));
 	else
-		snprintf(out, len, "%s%lldd%02lldh", sign, (long long)(m / 1440),
+		/* TRANSLATORS: a due time: sign, days, hours ("2d03h"). */
+		snprintf(out, len, _("%s%lldd%02lldh"), sign, (long long)(m / 1440),
 		    (long long)((m % 1440) / 60));
 }

@@ -14,12 +14,39 @@ cli_error(int status, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("triage: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror("triage", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return (status);
+}
+
+/*
+ * "prefix: message" on stderr, through the display sanitiser: a message
+ * can carry a server's words, a file name from a repository or a
+ * customer's text.
+ */
+void
+cli_verror(const char *prefix, const char *fmt, va_list ap)
+{
+	char	*msg;
+
+	xvasprintf(&msg, fmt, ap);
+	fprintf(stderr, "%s: ", prefix);
+	cli_out(stderr, msg, 1);
+	fputc('\n', stderr);
+	free(msg);
+}
+
+/* Untrusted text to f, through the display sanitiser. */
+void
+cli_out(FILE *f, const char *s, int newlines)
+{
+	struct buf	 b = BUF_INIT;
+
+	sanitize_line(&b, s != NULL ? s : "", s != NULL ? strlen(s) : 0,
+	    newlines ? SANITIZE_KEEP_NEWLINES : 0);
+	fputs(buf_cstr(&b), f);
+	buf_free(&b);
 }
 
 /* The demo replica: $XDG_DATA_HOME/triage/demo.db. Caller frees. */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -275,13 +276,22 @@ cli_json_outbox_entry(const struct outbox_entry *e)
 	return (o);
 }
 
-/* Print a JSON value to stdout, indented, and release it. */
+/*
+ * Print a JSON value to stdout, indented, reals as short as they are exact
+ * ("71.3"), and release it. On a terminal every non-ASCII character is
+ * escaped: JSON leaves C1 controls (U+009B is CSI to some terminals) and
+ * bidirectional overrides as they are, and the text is the customers'.
+ */
 int
 cli_json_print(json_t *j)
 {
+	size_t	 flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(15);
 	int	 rc;
 
-	rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (isatty(STDOUT_FILENO))
+		flags |= JSON_ENSURE_ASCII;
+	rc = json_dumpf(j, stdout, flags);
 	fputc('\n', stdout);
 	json_decref(j);
 	if (rc != 0 || fflush(stdout) != 0 || ferror(stdout))

@@ -15,18 +15,6 @@
 	"       triage macros show NAME [--ticket NUMBER] [--json]"
 #define KB_USAGE	"usage: triage kb search TEXT [--limit N] [--json]"
 
-/* Untrusted text (the playbook's) to stdout, through the sanitiser. */
-static void
-out_text(const char *s, int newlines)
-{
-	struct buf	 b = BUF_INIT;
-
-	sanitize_line(&b, s != NULL ? s : "", s != NULL ? strlen(s) : 0,
-	    newlines ? SANITIZE_KEEP_NEWLINES : 0);
-	fputs(buf_cstr(&b), stdout);
-	buf_free(&b);
-}
-
 /* [playbook] url and branch from the config file (env->config or the default). */
 static int
 playbook_config(struct cli_env *env, char **url, char **branch)
@@ -74,7 +62,7 @@ macros_sync(struct cli_env *env, struct replica *r, char *url, char *branch)
 		    "--url")));
 	}
 	rc = sync_playbook(r, url, branch, &warnings, &rep, &cause);
-	fputs(buf_cstr(&warnings), stderr);
+	cli_out(stderr, buf_cstr(&warnings), 1);
 	buf_free(&warnings);
 	if (rc != 0) {
 		rc = cli_error(rc == SYNC_ERR_LOCAL ? EXIT_REPLICA :
@@ -126,12 +114,12 @@ macros_ls(struct replica *r, int json)
 		rc = cli_json_print(arr) == 0 ? 0 : EXIT_FAILURE;
 	} else
 		for (i = 0; i < n; i++) {
-			out_text(v[i].name, 0);
+			cli_out(stdout, v[i].name, 0);
 			fputs("  ", stdout);
-			out_text(v[i].title, 0);
+			cli_out(stdout, v[i].title, 0);
 			if (*v[i].tags != '\0') {
 				fputs("  [", stdout);
-				out_text(v[i].tags, 0);
+				cli_out(stdout, v[i].tags, 0);
 				fputs("]", stdout);
 			}
 			putchar('\n');
@@ -185,15 +173,17 @@ macros_show(struct replica *r, const char *name, int64_t number, int json)
 		rc = cli_json_print(macro_json(&m, body)) == 0 ? 0 :
 		    EXIT_FAILURE;
 	else {
-		out_text(m.title, 0);
-		printf("  (%s, %.12s)\n", m.path, m.commit);
+		cli_out(stdout, m.title, 0);
+		fputs("  (", stdout);
+		cli_out(stdout, m.path, 0);
+		printf(", %.12s)\n", m.commit);
 		if (strcmp(m.actions, "[]") != 0) {
 			fputs(_("actions: "), stdout);
-			out_text(m.actions, 0);
+			cli_out(stdout, m.actions, 0);
 			putchar('\n');
 		}
 		putchar('\n');
-		out_text(body, 1);
+		cli_out(stdout, body, 1);
 		putchar('\n');
 	}
 	/* One name a line; none when every variable was known. */
@@ -201,8 +191,8 @@ macros_show(struct replica *r, const char *name, int64_t number, int json)
 	    *line != '\0'; line = end + 1) {
 		end = strchr(line, '\n');
 		*end = '\0';
-		fprintf(stderr, _("triage: unknown variable {{%s}} left as "
-		    "written\n"), line);
+		cli_error(0, _("unknown variable {{%s}} left as written"),
+		    line);
 	}
 	buf_free(&unknown);
 	free(body);
@@ -349,9 +339,9 @@ cli_kb(struct cli_env *env, int argc, char **argv)
 		rc = cli_json_print(arr) == 0 ? 0 : EXIT_FAILURE;
 	} else {
 		for (i = 0; i < n; i++) {
-			out_text(v[i].name, 0);
+			cli_out(stdout, v[i].name, 0);
 			fputs("  ", stdout);
-			out_text(v[i].title, 0);
+			cli_out(stdout, v[i].title, 0);
 			buf_reset(&b);
 			cli_snippet(&b, v[i].snippet);
 			printf("\n    %s\n", buf_cstr(&b));

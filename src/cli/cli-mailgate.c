@@ -36,11 +36,9 @@ mailgate_fail(int status, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fprintf(stderr, "triage mailgate: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror("triage mailgate", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return (status);
 }
 

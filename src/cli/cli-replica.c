@@ -23,7 +23,8 @@ gen_progress(void *arg, int64_t done, int64_t total)
 	if (pct == *last)
 		return;
 	*last = pct;
-	fprintf(stderr, _("\rgenerating: %3lld%% (%lld of %lld tickets)"),
+	fputc('\r', stderr);
+	fprintf(stderr, _("generating: %3lld%% (%lld of %lld tickets)"),
 	    (long long)pct, (long long)done, (long long)total);
 	if (done >= total)
 		fputc('\n', stderr);

@@ -59,8 +59,11 @@ show_text(const struct ticket_detail *d)
 		printf("\n--- %s, %s, %s", kind, buf_cstr(&b), when);
 		if (m->state != SYNC_SYNCED)
 			printf(" [%s]", sync_state_name(m->state));
-		else if (m->delivery != NULL)
-			printf(" [%s]", m->delivery);
+		else if (m->delivery != NULL) {
+			fputs(" [", stdout);
+			cli_out(stdout, m->delivery, 0);
+			putchar(']');
+		}
 		printf("\n");
 		buf_reset(&b);
 		sanitize_line(&b, m->body, strlen(m->body),

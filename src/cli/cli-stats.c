@@ -109,22 +109,6 @@ stats_json(const struct replica_stats *st, const char *me)
 	return (j);
 }
 
-/* Print JSON with reals as short as they are exact ("71.3"). */
-static int
-stats_json_print(json_t *j)
-{
-	int	 rc;
-
-	rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(15));
-	fputc('\n', stdout);
-	json_decref(j);
-	if (rc != 0 || fflush(stdout) != 0 || ferror(stdout))
-		return (cli_error(EXIT_FAILURE, "%s",
-		    _("writing output failed")));
-	return (0);
-}
-
 /* "71.3% (283 of 397)" or "no data". */
 static void
 stats_text_sla(struct buf *b, const struct stats_sla *sla)
@@ -277,7 +261,7 @@ cli_stats(struct cli_env *env, int argc, char **argv)
 		rc = cli_error(EXIT_REPLICA, "%s", cause);
 		free(cause);
 	} else if (json)
-		rc = stats_json_print(stats_json(&st, me));
+		rc = cli_json_print(stats_json(&st, me));
 	else {
 		stats_text(r, &st, me);
 		if (fflush(stdout) != 0 || ferror(stdout))

@@ -2,6 +2,9 @@
 #ifndef TRIAGE_CLI_H
 #define TRIAGE_CLI_H
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "replica/replica.h"
@@ -52,6 +55,8 @@ int	 cli_stats(struct cli_env *, int, char **);
 /* cli-common.c */
 int	 cli_open(struct cli_env *, int, struct replica **);
 int	 cli_error(int, const char *, ...) printflike(2, 3);
+void	 cli_verror(const char *, const char *, va_list) printflike(2, 0);
+void	 cli_out(FILE *, const char *, int newlines);
 void	 cli_query_error(const char *, const struct query_error *);
 int	 cli_parse_count(const char *, const char *, int64_t, int64_t,
 	     int64_t *);

@@ -9,7 +9,6 @@
 
 #include "cli.h"
 
-#define MAILGATE_MAX_FILE	(10 * 1024 * 1024)	/* one attachment */
 #define MAILGATE_MAX_FILES	20
 
 /* Types that run code when opened: refused as attachments. */
@@ -159,7 +158,7 @@ mailgate_part(GMimeObject *parent, GMimeObject *part, gpointer arg)
 	mem = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(dw, mem);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	if (ba->len > MAILGATE_MAX_FILE) {
+	if (ba->len > INBOUND_MAX_FILE) {
 		free(w->refused);
 		w->refused = xprintf(_("attachment \"%s\": larger than 10 "
 		    "MB, not kept"), name);
@@ -180,22 +179,20 @@ mailgate_part(GMimeObject *parent, GMimeObject *part, gpointer arg)
 	g_object_unref(mem);
 }
 
-/*
- * "<id>" from GMime's bare id; NULL for none or one that is not printable
- * UTF-8 (it would be looked up in and sent to the server as text).
- */
+/* "<id>" from GMime's bare id; NULL for none or one unfit for a header. */
 static char *
 mailgate_id(const char *id)
 {
-	const char	*p;
+	char	*s;
 
-	if (id == NULL || *id == '\0' || !utf8_valid(id, strlen(id)))
+	if (id == NULL)
 		return (NULL);
-	for (p = id; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' ||
-		    *p == '>')
-			return (NULL);
-	return (xprintf("<%s>", id));
+	s = xprintf("<%s>", id);
+	if (!inbound_id_valid(s)) {
+		free(s);
+		return (NULL);
+	}
+	return (s);
 }
 
 /* Add the i-th id of refs to what m answers, if it is usable. */

@@ -1,4 +1,4 @@
-/* inbound.c: a customer's parsed mail: freeing it. */
+/* inbound.c: a customer's parsed mail: what makes one sound, and freeing it. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -27,4 +27,69 @@ inbound_free(struct inbound *m)
 	}
 	free(m->files);
 	memset(m, 0, sizeof *m);
+}
+
+/*
+ * A message id as it goes into a header: "<...>" with printable
+ * characters between, no spaces, no angle brackets, at most 250 bytes
+ * (RFC 5322 msg-id, with room for what real mailers write).
+ */
+int
+inbound_id_valid(const char *id)
+{
+	size_t	 len, i;
+
+	if (id == NULL || (len = strlen(id)) < 3 || len > 250 ||
+	    id[0] != '<' || id[len - 1] != '>' || !utf8_valid(id, len))
+		return (0);
+	for (i = 1; i < len - 1; i++)
+		if ((unsigned char)id[i] <= ' ' || id[i] == 0x7f ||
+		    id[i] == '<' || id[i] == '>')
+			return (0);
+	return (1);
+}
+
+static int
+inbound_text(const char *s)
+{
+	return (s != NULL && utf8_valid(s, strlen(s)));
+}
+
+/*
+ * Whether m can be filed as it is: every text UTF-8, a sender that is an
+ * address, ids fit for a header, each attachment's size what its base64
+ * holds and within the limit. NULL, or why (static).
+ */
+const char *
+inbound_check(const struct inbound *m)
+{
+	const struct inbound_file	*f;
+	size_t				 i;
+
+	if (!inbound_text(m->from) || strchr(m->from, '@') == NULL ||
+	    strpbrk(m->from, " <>\r\n\t") != NULL)
+		return ("\"from\" must be an address");
+	if ((m->name != NULL && !inbound_text(m->name)) ||
+	    !inbound_text(m->subject) || !inbound_text(m->body))
+		return ("\"name\", \"subject\" and \"body\" must be UTF-8 text");
+	if (m->message_id != NULL && !inbound_id_valid(m->message_id))
+		return ("\"message_id\" must be a message id (<...>)");
+	for (i = 0; i < m->nrefs; i++)
+		if (!inbound_id_valid(m->refs[i]))
+			return ("\"refs\" must be message ids (<...>)");
+	for (i = 0; i < m->nfiles; i++) {
+		f = &m->files[i];
+		if (!inbound_text(f->name) || !inbound_text(f->mime) ||
+		    f->b64 == NULL)
+			return ("an attachment needs name, mime and content");
+		if (f->len > INBOUND_MAX_FILE)
+			return ("an attachment is larger than 10 MB");
+		if (strlen(f->b64) != (f->len + 2) / 3 * 4 ||
+		    strspn(f->b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+		    strlen(f->b64))
+			return ("an attachment's size is not what its "
+			    "base64 content holds");
+	}
+	return (NULL);
 }

@@ -312,6 +312,9 @@ struct inbound {
 	struct inbound_file *files;
 	size_t		 nfiles;
 };
+#define INBOUND_MAX_FILE	(10 * 1024 * 1024)	/* one attachment */
 void	 inbound_free(struct inbound *);
+int	 inbound_id_valid(const char *);	/* "<...>", fit for a header */
+const char *inbound_check(const struct inbound *);	/* NULL, or why */
 
 #endif

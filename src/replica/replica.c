@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "replica-int.h"
@@ -261,7 +262,7 @@ replica_open_version(const char *path, int flags, int target,
 {
 	struct replica	*r;
 	struct stat	 st;
-	int		 oflags, app_id, version, objects;
+	int		 oflags, app_id, version, objects, fd;
 	char		*dir, *slash, *why = NULL;
 
 	if (stat(path, &st) == -1) {
@@ -279,6 +280,18 @@ replica_open_version(const char *path, int flags, int target,
 			}
 		}
 		free(dir);
+		/*
+		 * The file is made here, 0600, before SQLite opens it: it will
+		 * hold customers' data and the login token, and SQLite would
+		 * make it (and its -wal and -shm, which copy its mode) 0644.
+		 */
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0600)) == -1 && errno != EEXIST) {
+			*cause = xprintf("%s: %s", path, strerror(errno));
+			return (-1);
+		}
+		if (fd != -1)
+			close(fd);
 	} else if (!S_ISREG(st.st_mode)) {
 		*cause = xprintf(_("%s: not a regular file"), path);
 		return (-1);

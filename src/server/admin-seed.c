@@ -681,7 +681,8 @@ seed_progress(void *a, int64_t done, int64_t total)
 		return;
 	s->shown_ns = now;
 	s->shown = done;
-	fprintf(stderr, _("\rseed: %lld of %lld tickets (%.0f s)"),
+	fputc('\r', stderr);
+	fprintf(stderr, _("seed: %lld of %lld tickets (%.0f s)"),
 	    (long long)done, (long long)total,
 	    (double)(now - s->start_ns) / 1e9);
 	if (done == total)

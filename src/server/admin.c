@@ -62,7 +62,7 @@ admin_usage(FILE *f)
 	    "[ARGS]\n\nCONNINFO is a libpq connection string or URI "
 	    "(default $TRIAGE_DB).\ncommands:"));
 	for (c = admin_cmds; c->name != NULL; c++)
-		fprintf(f, "  %s %s\n", c->name, _(c->synopsis));
+		fprintf(f, "  %s %s\n", c->name, TR(c->synopsis));
 	fprintf(f, "%s\n", _("\nexit status: 0 success, 1 failure, 2 usage"));
 }
 

@@ -308,8 +308,14 @@ server_inbound_db(const char *conninfo, const char *org,
 	struct pg_err	 err;
 	PGconn		*c;
 	char		 id[UUID_STRLEN + 1];
+	const char	*why;
 	int		 v, rc = -1;
 
+	if ((why = inbound_check(m)) != NULL) {
+		*temporary = 0;
+		*cause = xstrdup(why);
+		return (-1);
+	}
 	*temporary = 1;
 	memset(&err, 0, sizeof err);
 	if ((c = pg_connect(conninfo, cause)) == NULL)
@@ -362,6 +368,7 @@ api_inbound(struct req *r, struct reply *rp)
 	struct pg_err		 err;
 	json_t			*j, *a, *f;
 	PGconn			*c;
+	const char		*why;
 	char			*cause = NULL;
 	size_t			 i;
 	int			 rc;
@@ -395,23 +402,18 @@ api_inbound(struct req *r, struct reply *rp)
 		m.files[m.nfiles].name = inbound_str(f, "name");
 		m.files[m.nfiles].mime = inbound_str(f, "mime");
 		m.files[m.nfiles].b64 = inbound_str(f, "content");
-		m.files[m.nfiles].len = (size_t)json_integer_value(
-		    json_object_get(f, "size"));
+		if (json_integer_value(json_object_get(f, "size")) >= 0)
+			m.files[m.nfiles].len = (size_t)json_integer_value(
+			    json_object_get(f, "size"));
 		m.nfiles++;
-		if (m.files[m.nfiles - 1].name == NULL ||
-		    m.files[m.nfiles - 1].mime == NULL ||
-		    m.files[m.nfiles - 1].b64 == NULL) {
-			reply_error(rp, 400, "bad_request", "an attachment "
-			    "needs name, mime and content");
-			goto out;
-		}
 	}
 	json_decref(j);
 	j = NULL;
-	if (m.from == NULL || strchr(m.from, '@') == NULL ||
-	    strpbrk(m.from, " <>\r\n\t") != NULL || m.body == NULL) {
-		reply_error(rp, 400, "bad_request", "a mail needs \"from\" (an "
-		    "address) and \"body\"");
+	if (m.subject == NULL)
+		m.subject = xstrdup("");
+	/* Its ids go into mail headers later: checked like the rest. */
+	if ((why = inbound_check(&m)) != NULL) {
+		reply_error(rp, 400, "bad_request", "%s", why);
 		goto out;
 	}
 	if ((c = pg_get(r->srv->pool, &cause)) == NULL) {

@@ -101,6 +101,41 @@ mail_header_text(struct buf *b, const char *s)
 	}
 }
 
+/*
+ * A display name before <address>: as header text, but one in plain ASCII
+ * with any of RFC 5322's specials is a quoted string, so a name such as
+ * "a@evil.example, B" stays a name and is not read as more addresses.
+ */
+static void
+mail_header_name(struct buf *b, const char *s)
+{
+	if (strpbrk(s, "()<>[]:;@\\,.\"") == NULL || strlen(s) >= 60) {
+		mail_header_text(b, s);
+		return;
+	}
+	for (const char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+			mail_header_text(b, s);	/* encoded words */
+			return;
+		}
+	buf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+/* An id header, unless the id could break the header (never expected). */
+static void
+mail_header_id(struct buf *b, const char *name, const char *ids)
+{
+	if (*ids == '\0' || strpbrk(ids, "\r\n") != NULL)
+		return;
+	buf_printf(b, "%s: %s\r\n", name, ids);
+}
+
 /* The body as quoted-printable, lines under 76, CRLF line ends. */
 static void
 mail_qp(struct buf *b, const char *s)
@@ -224,22 +259,27 @@ mail_send(const struct mailer *m, const char *to, struct buf *text,
 static void
 mail_build(const struct mailer *m, PGresult *res, struct buf *b)
 {
-	char		 date[64];
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t		 now = time(NULL);
 	struct tm	 tm;
 	char		*subject;
 
+	/* RFC 5322 names days and months in English, whatever the locale. */
 	gmtime_r(&now, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	buf_printf(b, "Date: %s\r\n", date);
+	buf_printf(b, "Date: %s, %02d %s %d %02d:%02d:%02d +0000\r\n",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	buf_printf(b, "Message-ID: <%s@%s>\r\n", PQgetvalue(res, 0, 0),
 	    m->domain);
 	buf_puts(b, "From: ");
-	mail_header_text(b, PQgetvalue(res, 0, 6));
+	mail_header_name(b, PQgetvalue(res, 0, 6));
 	buf_printf(b, " <%s>\r\n", m->from);
 	buf_puts(b, "To: ");
 	if (!PQgetisnull(res, 0, 5) && *PQgetvalue(res, 0, 5) != '\0') {
-		mail_header_text(b, PQgetvalue(res, 0, 5));
+		mail_header_name(b, PQgetvalue(res, 0, 5));
 		buf_putc(b, ' ');
 	}
 	buf_printf(b, "<%s>\r\n", PQgetvalue(res, 0, 4));
@@ -251,9 +291,9 @@ mail_build(const struct mailer *m, PGresult *res, struct buf *b)
 	free(subject);
 	/* The customer's client threads it under what it answers. */
 	if (!PQgetisnull(res, 0, 7))
-		buf_printf(b, "In-Reply-To: %s\r\n", PQgetvalue(res, 0, 7));
-	if (!PQgetisnull(res, 0, 8) && *PQgetvalue(res, 0, 8) != '\0')
-		buf_printf(b, "References: %s\r\n", PQgetvalue(res, 0, 8));
+		mail_header_id(b, "In-Reply-To", PQgetvalue(res, 0, 7));
+	if (!PQgetisnull(res, 0, 8))
+		mail_header_id(b, "References", PQgetvalue(res, 0, 8));
 	buf_puts(b, "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: quoted-printable\r\n"

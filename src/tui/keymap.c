@@ -337,7 +337,8 @@ keymap_mdoc_escape(FILE *f, const char *s)
 
 /*
  * Print the default key bindings, by context: as text, or (mdoc) as the
- * manual's KEYS section, which `make update-man` splices into triage.1.
+ * manual's KEYS section, which `make update-man` splices into triage.1
+ * (and, run with LANGUAGE=de, into the German triage.1).
  */
 int
 tui_keys_print(FILE *f, int mdoc)
@@ -360,15 +361,15 @@ tui_keys_print(FILE *f, int mdoc)
 			if (mdoc) {
 				if (!any)
 					fprintf(f, ".Ss %s\n.Bl -tag -width "
-					    "Ds\n", keymap_ctx_names[c]);
+					    "Ds\n", keymap_ctx_name(c));
 				fputs(".It Ic ", f);
 				keymap_mdoc_escape(f, keys);
 				fprintf(f, " Pq %s\n", e->name);
-				keymap_mdoc_escape(f, e->help);
+				keymap_mdoc_escape(f, _(e->help));
 				fputc('\n', f);
 			} else
 				fprintf(f, "%-8s %-24s %-14s %s\n",
-				    keymap_ctx_names[c], keys, e->name,
+				    keymap_ctx_name(c), keys, e->name,
 				    _(e->help));
 			any = 1;
 			free(keys);

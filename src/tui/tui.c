@@ -1,6 +1,8 @@
 /* tui.c: the console's main loop: start-up, the view stack, keys, wake-ups, repaint. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -582,13 +584,18 @@ tui_setup(struct tui *t, const struct tui_opts *o, char **cause)
 {
 	const char	*v;
 	char		*why = NULL;
-	int		 from, to;
+	int		 from, to, fd;
 
 	t->trace_start = time_mono_ns();
 	if (o->trace_path != NULL) {
-		if ((t->trace = fopen(o->trace_path, "we")) == NULL) {
+		/* 0600: it records every key, so everything typed. */
+		if ((fd = open(o->trace_path, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600)) == -1 || fchmod(fd, 0600) == -1 ||
+		    (t->trace = fdopen(fd, "w")) == NULL) {
 			*cause = xprintf("%s: %s", o->trace_path,
 			    strerror(errno));
+			if (fd != -1)
+				close(fd);
 			return (-1);
 		}
 		tui_trace(t, "start");

@@ -60,18 +60,6 @@ vco_flags(struct view *v)
 	return (v->tui->ascii ? SANITIZE_ASCII : 0);
 }
 
-/* A timestamp as "2026-05-01 10:00 UTC". */
-static void
-vco_date(int64_t ms, char *out, size_t len)
-{
-	struct tm	 tm;
-	time_t		 s = (time_t)(ms / 1000);
-
-	if (gmtime_r(&s, &tm) == NULL)
-		memset(&tm, 0, sizeof tm);
-	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
-}
-
 /* Put text in at the cursor, on a line of its own; from a macro if commit. */
 static void
 vco_insert(struct vco *vc, const char *text, const char *commit)
@@ -254,7 +242,8 @@ vco_draw_context(struct view *v, int y, int rows)
 	size_t		 len = strlen(s), off = 0, n, next;
 	int		 i;
 
-	vco_date(vc->quote_at, date, sizeof date);
+	time_format_date(vc->quote_at, TIME_DATE_HOURS | TIME_DATE_UTC, date,
+	    sizeof date);
 	intro = xprintf(_("On %s, %s wrote:"), date, vc->quote_name);
 	draw_text(y, 0, intro, COLS, EL_DIM);
 	free(intro);
@@ -365,7 +354,8 @@ vco_quote(struct view *v)
 		len--;
 	if (vc->e.cursor > 0 && vc->e.text.data[vc->e.cursor - 1] != '\n')
 		buf_putc(&b, '\n');
-	vco_date(vc->quote_at, date, sizeof date);
+	time_format_date(vc->quote_at, TIME_DATE_HOURS | TIME_DATE_UTC, date,
+	    sizeof date);
 	buf_printf(&b, _("On %s, %s wrote:"), date, vc->quote_name);
 	buf_putc(&b, '\n');
 	while (len > 0) {

@@ -107,17 +107,13 @@ vcu_ago(struct vcu *cu, int x, int64_t when, enum tui_elem e)
 	cu->segs[cu->nsegs - 1].when = when;
 }
 
-/* A date as "2026-05-01". */
+/* A date as "2026-05-01" (in the language's format). */
 static const char *
 vcu_date(struct vcu *cu, int64_t ms)
 {
-	struct tm	 tm;
-	time_t		 s = (time_t)(ms / 1000);
-	char		 out[32];
+	char	 out[32];
 
-	if (gmtime_r(&s, &tm) == NULL)
-		memset(&tm, 0, sizeof tm);
-	strftime(out, sizeof out, "%Y-%m-%d", &tm);
+	time_format_date(ms, 0, out, sizeof out);
 	return (vcu_keep(cu, xstrdup(out)));
 }
 

@@ -66,20 +66,6 @@ struct vt {
 	size_t			 top;
 };
 
-/* A timestamp as "2026-05-01 10:00 UTC" (or without " UTC"). */
-static void
-vt_date(int64_t ms, int utc, char *out, size_t len)
-{
-	struct tm	 tm;
-	time_t		 s = (time_t)(ms / 1000);
-
-	if (gmtime_r(&s, &tm) == NULL)
-		memset(&tm, 0, sizeof tm);
-	strftime(out, len, "%Y-%m-%d %H:%M", &tm);
-	if (utc && strlen(out) + 4 < len)
-		strcat(out, " UTC");
-}
-
 /* The text and element of a clock at time now. */
 static enum tui_elem
 vt_dyn_text(enum vt_dyn dyn, int64_t when, int64_t now, enum tui_elem e,
@@ -261,7 +247,8 @@ vt_sla_field(struct vt *vt, struct vt_field *f, const char *label,
 	if (due == 0)
 		return;
 	fld_text(f, label, EL_LABEL);
-	vt_date(due, 1, date, sizeof date);
+	time_format_date(due, TIME_DATE_HOURS | TIME_DATE_UTC, date,
+	    sizeof date);
 	fld_text(f, vt_keep(vt, xprintf("%s ", date)), EL_NORMAL);
 	if (done != 0)
 		fld_text(f, done > due ? late : met, done > due ?
@@ -392,7 +379,7 @@ vt_build_event(struct view *v, const struct event *ev)
 	const char	*s;
 	char		 date[64];
 
-	vt_date(ev->created_at, 0, date, sizeof date);
+	time_format_date(ev->created_at, TIME_DATE_HOURS, date, sizeof date);
 	s = vt_keep(vt, xprintf("%s %s %s %s %s: %s %s %s", date, dot,
 	    ev->actor != NULL ? ev->actor : _("system"), dot,
 	    ev->field != NULL ? ev->field : "?",
@@ -445,7 +432,8 @@ vt_build_heading(struct view *v, size_t k, enum tui_elem e)
 	if (m->author_name != NULL || m->author_id != NULL)
 		fld_text(&f[i++], m->author_name != NULL ? m->author_name :
 		    m->author_id, EL_HEADER);
-	vt_date(m->created_at, 1, date, sizeof date);
+	time_format_date(m->created_at, TIME_DATE_HOURS | TIME_DATE_UTC,
+	    date, sizeof date);
 	fld_dyn(&f[i], DYN_AGO, m->created_at, EL_NORMAL);
 	fld_text(&f[i++], vt_keep(vt, xprintf(" (%s)", date)), EL_DIM);
 	/* Which version of the playbook a macro's text came from. */
