@@ -161,6 +161,8 @@ main(int argc, char **argv)
 	int			 ch;
 
 	setlocale(LC_ALL, "");
+	/* Numbers the program reads and writes stay "1.5" (numfmt.c). */
+	setlocale(LC_NUMERIC, "C");
 	/* TRIAGE_LOCALEDIR: translations not yet installed (the tests). */
 	bindtextdomain(PACKAGE, getenv("TRIAGE_LOCALEDIR") != NULL &&
 	    *getenv("TRIAGE_LOCALEDIR") != '\0' ? getenv("TRIAGE_LOCALEDIR") :

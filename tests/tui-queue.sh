@@ -111,7 +111,7 @@ wait_for "sorted by number"
 top_num=$(view_numbers --view "All open" --sort number | head -n 1)
 wait_line 2 "^ *$top_num "
 send o
-wait_for "sorted by sla"
+wait_for "sorted by SLA"
 send o
 wait_for "sorted by updated"
 

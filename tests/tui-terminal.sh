@@ -166,7 +166,7 @@ tui_quit
 
 step "LANG=C: ASCII fallbacks and no byte of UTF-8 from the data on the wire"
 start_raw "$TUI_DIR/raw.c" -e LANG=C -e LC_ALL=C -e LC_CTYPE=C 120 30
-wait_line 0 "^triage - sla "
+wait_line 0 "^triage - SLA "
 wait_line -2 "^ local replica .*\\| 0 pending .* 1/$n_my *\$"
 wait_for "Widecust One"
 assert_screen_lacks "漢字"

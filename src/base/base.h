@@ -125,6 +125,10 @@ void	 log_debug(const char *, ...) printflike(1, 2);
 __dead void fatalx(const char *, ...) printflike(1, 2);
 __dead void fatal(const char *, ...) printflike(1, 2);
 
+/* numfmt.c: numbers for people, in the locale's format. */
+const char *num_count(char *, size_t, long long);	/* "12,345" */
+const char *num_permille(char *, size_t, long long);	/* "70.5%" */
+
 /* utf8.c: UTF-8 decoding and validation. */
 #define UTF8_REPLACEMENT	0xfffd
 int	 utf8_decode(const char *, size_t, uint32_t *);	/* bytes used, >= 1 */

@@ -114,20 +114,21 @@ static void
 stats_text_sla(struct buf *b, const struct stats_sla *sla)
 {
 	int64_t	 p = replica_stats_permille(sla);
+	char	 pc[64], met[32], counted[32];
 
 	if (p < 0)
 		buf_puts(b, _("no data"));
 	else
-		buf_printf(b, _("%lld.%lld%% (%lld of %lld)"),
-		    (long long)(p / 10), (long long)(p % 10),
-		    (long long)sla->met, (long long)sla->counted);
+		buf_printf(b, _("%s (%s of %s)"), num_permille(pc, sizeof pc,
+		    p), num_count(met, sizeof met, sla->met),
+		    num_count(counted, sizeof counted, sla->counted));
 }
 
 /* One row of times: median and p90 as "4h17m", or "no data". */
 static void
 stats_text_times(const char *label, const struct stats_times *t)
 {
-	char	 med[32], p90[32];
+	char	 med[32], p90[32], n[32];
 
 	if (t->count == 0) {
 		printf("  %-20s %s\n", label, _("no data"));
@@ -135,8 +136,8 @@ stats_text_times(const char *label, const struct stats_times *t)
 	}
 	time_format_countdown(t->median, med, sizeof med);
 	time_format_countdown(t->p90, p90, sizeof p90);
-	printf("  %-20s %-10s %-10s %lld\n", label, med, p90,
-	    (long long)t->count);
+	printf("  %-20s %-10s %-10s %s\n", label, med, p90,
+	    num_count(n, sizeof n, t->count));
 }
 
 /* The text form: a few short sections. */
@@ -144,22 +145,22 @@ static void
 stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 {
 	struct buf	 b = BUF_INIT, c = BUF_INIT;
-	char		 s[TIME_RFC3339_SIZE], *name;
+	char		 s[TIME_RFC3339_SIZE], *name, n[32], n2[32], n3[32];
 	size_t		 i;
 	int		 k;
 
 	time_format_rfc3339(st->now, s);
 	printf(_("Dashboard as of %s (days are UTC days)\n\n"), s);
 
-	printf(_("Open tickets: %lld\n"), (long long)st->open);
+	printf(_("Open tickets: %s\n"), num_count(n, sizeof n, st->open));
 	printf("  %-14s", _("by status"));
 	for (k = 0; k < STATS_OPEN_STATUSES; k++)
-		printf("%s%s %lld", k ? ", " : "", ticket_status_label(k),
-		    (long long)st->by_status[k]);
+		printf("%s%s %s", k ? ", " : "", ticket_status_label(k),
+		    num_count(n, sizeof n, st->by_status[k]));
 	printf("\n  %-14s", _("by priority"));
 	for (k = 0; k < TICKET_PRIORITY_COUNT; k++)
-		printf("%s%s %lld", k ? ", " : "", ticket_priority_label(k),
-		    (long long)st->by_priority[k]);
+		printf("%s%s %s", k ? ", " : "", ticket_priority_label(k),
+		    num_count(n, sizeof n, st->by_priority[k]));
 	printf("\n\n");
 
 	printf("%-22s %-26s %s\n", _("SLA compliance"), _("last 7 days"),
@@ -183,7 +184,8 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 	printf("\n%s\n", _("New tickets per day"));
 	for (k = 0; k < STATS_SPARK_DAYS; k++) {
 		stats_day_name(st->today - (STATS_SPARK_DAYS - 1) + k, s);
-		printf("  %s %7lld%s\n", s, (long long)st->new_per_day[k],
+		printf("  %s %7s%s\n", s, num_count(n, sizeof n,
+		    st->new_per_day[k]),
 		    k == STATS_SPARK_DAYS - 1 ? _("  (today so far)") : "");
 	}
 
@@ -193,9 +195,10 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 		sanitize_line(&b, name != NULL ? name : me,
 		    strlen(name != NULL ? name : me), 0);
 		free(name);
-		printf(_("\nMy queue (%s): %lld open, %lld due within 2 hours, "
-		    "%lld breached\n"), buf_cstr(&b), (long long)st->mine,
-		    (long long)st->mine_soon, (long long)st->mine_breached);
+		printf(_("\nMy queue (%s): %s open, %s due within 2 hours, "
+		    "%s breached\n"), buf_cstr(&b), num_count(n, sizeof n,
+		    st->mine), num_count(n2, sizeof n2, st->mine_soon),
+		    num_count(n3, sizeof n3, st->mine_breached));
 	} else
 		printf("\n%s\n", _("My queue: no current user (triage login "
 		    "sets one)"));
@@ -206,9 +209,9 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 		cli_fit(&b, st->teams[i].id == NULL ? _("no team") :
 		    st->teams[i].name != NULL ? st->teams[i].name :
 		    st->teams[i].id, 20);
-		printf("  %s %8lld %9lld\n", buf_cstr(&b),
-		    (long long)st->teams[i].open,
-		    (long long)st->teams[i].weighted);
+		printf("  %s %8s %9s\n", buf_cstr(&b), num_count(n, sizeof n,
+		    st->teams[i].open), num_count(n2, sizeof n2,
+		    st->teams[i].weighted));
 	}
 	buf_free(&b);
 	buf_free(&c);

@@ -58,6 +58,19 @@ queue_sort_name(enum queue_sort s)
 	return (queue_sorts[s].name);
 }
 
+/* How a sort is shown to people (translated; the name is what is typed). */
+const char *
+queue_sort_label(enum queue_sort s)
+{
+	static const char *const labels[QUEUE_SORT_COUNT] = {
+		N_("SLA"), N_("updated"), N_("priority"), N_("number")
+	};
+
+	if ((int)s < 0 || s >= QUEUE_SORT_COUNT)
+		return ("?");
+	return (_(labels[s]));
+}
+
 /* A sort from its name, or -1. */
 int
 queue_sort_parse(const char *name)

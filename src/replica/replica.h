@@ -102,6 +102,7 @@ enum queue_sort {
 };
 #define QUEUE_SORT_COUNT	4
 const char *queue_sort_name(enum queue_sort);
+const char *queue_sort_label(enum queue_sort);	/* translated */
 int	 queue_sort_parse(const char *);	/* -1 if unknown */
 
 struct queue;

@@ -155,13 +155,13 @@ vd_y(const struct vd *vd, size_t row)
 static int
 vd_count(int y, int x, const char *label, int64_t n, enum tui_elem el)
 {
-	char	 num[32];
+	char	 num[32], s[32];
 	int	 used;
 
 	if (x >= COLS)
 		return (0);
 	used = draw_text(y, x, label, COLS - x, EL_LABEL);
-	snprintf(num, sizeof num, " %lld", (long long)n);
+	snprintf(num, sizeof num, " %s", num_count(s, sizeof s, n));
 	used += draw_text(y, x + used, num, COLS - x - used, el);
 	return (used);
 }
@@ -173,12 +173,13 @@ vd_draw_open(struct view *v)
 	struct vd	*vd = v->data;
 	struct tui	*t = v->tui;
 	const char	*sep = draw_glyph(t, " · ", "  ");
-	char		 num[32];
+	char		 num[32], s[32];
 	int		 y, x, k;
 
 	if ((y = vd_y(vd, VD_OPEN)) != -1) {
 		x = 1 + draw_text(y, 1, _("Open"), VD_LABEL_W, EL_HEADER);
-		snprintf(num, sizeof num, " %lld", (long long)vd->st.open);
+		snprintf(num, sizeof num, " %s", num_count(s, sizeof s,
+		    vd->st.open));
 		draw_text(y, x, num, VD_LABEL_W, EL_HEADER);
 		x = 2 + VD_LABEL_W;
 		for (k = 0; k < STATS_OPEN_STATUSES; k++) {
@@ -206,18 +207,16 @@ static void
 vd_sla_cell(int y, int x, int w, const struct stats_sla *sla)
 {
 	int64_t	 p = replica_stats_permille(sla);
-	char	 s[96];
+	char	 s[96], met[32], counted[32];
 	int	 used;
 
 	if (p < 0) {
 		draw_text(y, x, _("no data"), w, EL_DIM);
 		return;
 	}
-	snprintf(s, sizeof s, "%lld.%lld%%", (long long)(p / 10),
-	    (long long)(p % 10));
-	used = draw_text(y, x, s, w, EL_NORMAL);
-	snprintf(s, sizeof s, " (%lld/%lld)", (long long)sla->met,
-	    (long long)sla->counted);
+	used = draw_text(y, x, num_permille(s, sizeof s, p), w, EL_NORMAL);
+	snprintf(s, sizeof s, " (%s/%s)", num_count(met, sizeof met,
+	    sla->met), num_count(counted, sizeof counted, sla->counted));
 	draw_text(y, x + used, s, w - used, EL_DIM);
 }
 
@@ -237,7 +236,7 @@ vd_times_row(int y, int w, const char *label, const struct stats_times *tm)
 	draw_text(y, x, s, w, EL_NORMAL);
 	time_format_countdown(tm->p90, s, sizeof s);
 	draw_text(y, x + w + 1, s, w, EL_NORMAL);
-	snprintf(s, sizeof s, "%lld", (long long)tm->count);
+	num_count(s, sizeof s, tm->count);
 	draw_text(y, x + 2 * (w + 1), s, COLS - x - 2 * (w + 1), EL_DIM);
 }
 
@@ -354,7 +353,7 @@ vd_draw_teams(struct view *v)
 	struct vd		*vd = v->data;
 	const struct stats_team	*tm;
 	int64_t			 max = 0;
-	char			 s[64];
+	char			 s[64], n1[32], n2[32];
 	int			 y, x, k, n;
 	size_t			 i;
 
@@ -374,8 +373,8 @@ vd_draw_teams(struct view *v)
 		draw_text(y, 2, tm->id == NULL ? _("no team") :
 		    tm->name != NULL ? tm->name : tm->id, VD_TEAM_W,
 		    tm->id == NULL ? EL_DIM : EL_NORMAL);
-		snprintf(s, sizeof s, "%8lld %9lld", (long long)tm->open,
-		    (long long)tm->weighted);
+		snprintf(s, sizeof s, "%8s %9s", num_count(n1, sizeof n1,
+		    tm->open), num_count(n2, sizeof n2, tm->weighted));
 		x = 2 + VD_TEAM_W;
 		x += draw_text(y, x, s, COLS - x, EL_NORMAL) + 2;
 		n = max > 0 ? (int)(tm->weighted * VD_BAR_W / max) : 0;

@@ -315,6 +315,35 @@ vq_close(struct view *v)
 	free(vq);
 }
 
+/*
+ * A column's width: its default, or wider where the language's header or
+ * labels need it ("angehalten", "niedrig"), so none is cut.
+ */
+static int
+vq_col_width(size_t c)
+{
+	const char	*(*label)(int) = NULL;
+	int		 w = vq_cols[c].width, n = 0, i, lw;
+
+	if (w == 0)
+		return (0);
+	if (c == COL_PRIORITY) {
+		label = ticket_priority_label;
+		n = TICKET_PRIORITY_COUNT;
+	} else if (c == COL_STATUS) {
+		label = ticket_status_label;
+		n = TICKET_STATUS_COUNT;
+	}
+	for (i = -1; i < n; i++) {
+		lw = i < 0 ? sanitize_width_str(_(vq_cols[c].header),
+		    strlen(_(vq_cols[c].header))) :
+		    sanitize_width_str(label(i), strlen(label(i)));
+		if (lw > w && lw <= 12)
+			w = lw;
+	}
+	return (w);
+}
+
 /* Column widths for this terminal; dropped columns get 0. */
 static void
 vq_layout(struct vq *vq, int widths[COL_COUNT])
@@ -329,7 +358,7 @@ vq_layout(struct vq *vq, int widths[COL_COUNT])
 		for (i = 0; i < vq->ncols; i++) {
 			if (vq_cols[vq->cols[i]].drop > level)
 				continue;
-			widths[vq->cols[i]] = vq_cols[vq->cols[i]].width;
+			widths[vq->cols[i]] = vq_col_width(vq->cols[i]);
 			used += widths[vq->cols[i]] + 1;
 		}
 		used += 2;	/* mark and pending markers */
@@ -456,7 +485,8 @@ vq_draw(struct view *v)
 	if (vq->height != vq_height())
 		vq_reload(v);
 	snprintf(title, sizeof title, "triage %s %s%s", draw_glyph(t, "—", "-"),
-	    queue_sort_name(vq->sort), vq->limit != NULL ? _(", limited") : "");
+	    queue_sort_label(vq->sort), vq->limit != NULL ? _(", limited") :
+	    "");
 	draw_title(t, title);
 	vq_layout(vq, w);
 	draw_fill(TUI_VIEW_TOP, 0, COLS, EL_HEADER);
@@ -751,7 +781,7 @@ vq_key(struct view *v, enum tui_action act, wint_t key, int code)
 			free(cause);
 		} else
 			tui_notice(t, _("sorted by %s"),
-			    queue_sort_name(vq->sort));
+			    queue_sort_label(vq->sort));
 		break;
 	case ACT_JUMP:
 		if (prompt_read(t, "#", "", NULL, &s) != PROMPT_OK)
