@@ -69,6 +69,12 @@ START_TEST(test_open_creates_wal_replica_at_latest_version)
 	ck_assert_int_eq(replica_version(r), replica_latest_version());
 	ck_assert_int_ge(replica_latest_version(), 2);
 	replica_close(r);
+	/* One others could read (made before, or copied) is tightened. */
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	FX_CHECK(replica_open(path, 0, &r, &fx_cause));
+	replica_close(r);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
 	ck_assert_int_eq(raw_int(path, "SELECT user_version FROM "
 	    "pragma_user_version"), replica_latest_version());
 	ck_assert_int_eq(raw_int(path, "SELECT journal_mode = 'wal' FROM "

@@ -56,6 +56,40 @@ check "login to a hostile server fails" is "$RC" 5
 check "and says what it said" has "$ERR" "denied"
 check "without its controls" is "$(controls "$ERR")" 0
 
+# --- Bad input to login: a clear error, never a crash.
+printf 'caf\xe9\n' > "$T/latin1.pw"
+chmod 600 "$T/latin1.pw"
+tr_ l login --server "$URL" --email ann@shop.test --password-file "$T/latin1.pw"
+check "a Latin-1 password file is refused (2), not a crash" is "$RC" 2
+check "saying why" has "$ERR" "UTF-8"
+tr_ l login --server http://nonexistent.invalid:9 --email ann@shop.test \
+    --password-file "$T/pw"
+check "plain http to another machine is warned about" has "$ERR" \
+    "unencrypted"
+tr_ l login --server "$URL" --email ann@shop.test --password-file "$T/pw"
+check "but not to this one" is "$(printf '%s' "$ERR" | grep -c unencrypted ||
+    true)" 0
+
+# --- The server's answers to odd requests.
+TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
+    -d '{"email":"ann@shop.test","password":"password-one"}' \
+    "$URL/v1/login" | sed -n 's/.*"token": *"\([0-9a-f]*\)".*/\1/p')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$URL/v1/notifications?since=99999999999999999999")
+check "a since beyond 64 bits is a 400, not a database error" is "$code" 400
+long=$(head -c 5000 /dev/zero | tr '\0' x)
+TID=$(q "SELECT gen_random_uuid()")
+curl -s -X POST -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' --data-binary \
+    '{"client_id":"'"$(q "SELECT gen_random_uuid()")"'","mutations":[{"seq":1,
+    "id":"m1","type":"create_ticket","ticket_id":"'"$TID"'","subject":"x",
+    "category":"'"$long"'","tags":["'"$long"'"]}]}' "$URL/v1/push" \
+    > "$T/push.out"
+check "create_ticket with a 5000-character category is rejected" has \
+    "$(cat "$T/push.out")" '"status":"rejected"'
+check "and no such ticket exists" is "$(q "SELECT count(*) FROM tickets
+    WHERE id = '$TID'")" 0
+
 # --- A customer's name on the agent's terminal.
 tr_ a login --server "$URL" --email ann@shop.test --password-file "$T/pw"
 N=$(q "SELECT min(number) FROM tickets")

@@ -289,8 +289,26 @@ check "an attachment bigger than its content says is refused (400)" is \
     "$(inbound '{"from":"eve@example.com","subject":"x","body":"b",
     "attachments":[{"name":"a.txt","mime":"text/plain","content":"aGk=",
     "size":9999}]}')" 400
+check "so is one a byte bigger than its content" is \
+    "$(inbound '{"from":"eve@example.com","subject":"x","body":"b",
+    "attachments":[{"name":"a.txt","mime":"text/plain","content":"aGk=",
+    "size":3}]}')" 400
+check "and content that is not base64" is \
+    "$(inbound '{"from":"eve@example.com","subject":"x","body":"b",
+    "attachments":[{"name":"a.txt","mime":"text/plain","content":"a===",
+    "size":1}]}')" 400
 check "and nothing of them was filed" is "$(q "SELECT count(*) FROM
     customers WHERE email = 'eve@example.com'")" 0
+# A sender's attachment name and type that are not text: the mail is
+# filed all the same, the attachment under a plain name and type.
+printf 'From: odd@example.com\r\nSubject: odd parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: image/p\366\274\220\212ng\r\nContent-Disposition: attachment; filename*=utf-8'"''"'r%%E9sum%%E9.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n--b--\r\n' \
+    > "$T/odd.eml"
+GATE_IN=$T/odd.eml gate --server "$URL" --token-file "$T/gate.token"
+check "odd attachment bytes: filed (0)" is "$RC" 0
+check "as a plain attachment" is "$(q "SELECT a.name || ' ' || a.mime || ' '
+    || a.size FROM attachments a JOIN tickets t ON t.id = a.ticket_id JOIN
+    customers c ON c.id = t.customer_id WHERE c.email = 'odd@example.com'")" \
+    "attachment application/octet-stream 2"
 
 # --- Refused for good: failed, with the reason.
 N2=$(q "SELECT number FROM tickets WHERE number > $N ORDER BY number

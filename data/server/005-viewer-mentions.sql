@@ -30,3 +30,8 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+-- Mentions a viewer was told of before: gone. (A user made a viewer later
+-- is not shown them either: GET /v1/notifications leaves them out.)
+UPDATE notifications SET deleted = true
+    WHERE kind = 'mention' AND NOT deleted
+    AND user_id IN (SELECT id FROM users WHERE role = 'viewer');

@@ -69,8 +69,12 @@ mailgate_post(const char *server, const char *token, const char *cacert,
 		    "content", m->files[i].b64, "size",
 		    (json_int_t)m->files[i].len));
 	json_object_set_new(j, "attachments", a);
-	body = json_dumps(j, JSON_COMPACT);
+	body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
+	if (body == NULL) {
+		*cause = xstrdup(_("the message cannot be sent as JSON"));
+		return (SYNC_ERR_REFUSED);
+	}
 	memset(&o, 0, sizeof o);
 	o.cacert = cacert;
 	*status = 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -82,6 +83,27 @@ cli_protect(struct replica *r)
 	free(side);
 }
 
+/* An http:// server other than this machine: nothing is encrypted. */
+static int
+cli_cleartext(const char *server)
+{
+	static const char *const local[] = { "localhost", "[::1]" };
+	const char	*host = server + 7;
+	size_t		 len, i;
+
+	if (strncasecmp(server, "http://", 7) != 0)
+		return (0);
+	len = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/");
+	if (len > 4 && strncmp(host, "127.", 4) == 0 &&
+	    strspn(host, "0123456789.") == len)
+		return (0);
+	for (i = 0; i < nitems(local); i++)
+		if (len == strlen(local[i]) &&
+		    strncasecmp(host, local[i], len) == 0)
+			return (0);
+	return (1);
+}
+
 static const char cli_login_usage[] = N_("usage: triage login --server URL "
     "--email E [--password-file F] [--cacert FILE]");
 
@@ -133,6 +155,10 @@ cli_login(struct cli_env *env, int argc, char **argv)
 	}
 	if ((rc = cli_open(env, REPLICA_CREATE, &r)) != 0)
 		goto out;
+	if (cli_cleartext(server))
+		cli_error(0, _("warning: %s is plain http: the password and "
+		    "the token cross the network unencrypted; use https://"),
+		    server);
 	rc = sync_login(r, server, email, pw, &so, &cause);
 	if (rc != 0) {
 		rc = cli_error(cli_sync_status(rc), "%s", cause);

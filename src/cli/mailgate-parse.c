@@ -135,8 +135,9 @@ mailgate_part(GMimeObject *parent, GMimeObject *part, gpointer arg)
 			    GMIME_TEXT_PART(part));
 		return;
 	}
+	/* Names and types are the sender's: kept only if they are text. */
 	name = g_mime_part_get_filename(GMIME_PART(part));
-	if (name == NULL)
+	if (name == NULL || *name == '\0' || !utf8_valid(name, strlen(name)))
 		name = "attachment";
 	nlen = strlen(name);
 	for (i = 0; i < nitems(mailgate_refused); i++)
@@ -170,9 +171,9 @@ mailgate_part(GMimeObject *parent, GMimeObject *part, gpointer arg)
 	w->m->files = xreallocarray(w->m->files, w->m->nfiles + 1,
 	    sizeof *w->m->files);
 	f = &w->m->files[w->m->nfiles++];
-	f->name = utf8_valid(name, nlen) ? xstrdup(name) :
-	    xstrdup("attachment");
-	f->mime = xstrdup(mime != NULL ? mime : "application/octet-stream");
+	f->name = xstrdup(name);
+	f->mime = xstrdup(mime != NULL && utf8_valid(mime, strlen(mime)) &&
+	    strpbrk(mime, "\r\n") == NULL ? mime : "application/octet-stream");
 	f->b64 = buf_detach(&b64);
 	f->len = ba->len;
 	g_free(mime);

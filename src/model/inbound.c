@@ -49,6 +49,28 @@ inbound_id_valid(const char *id)
 	return (1);
 }
 
+/*
+ * The bytes standard base64 (padded, no line breaks) holds, or -1 if s is
+ * not that: characters of the alphabet, '=' only as the last one or two.
+ */
+static long long
+inbound_b64_len(const char *s)
+{
+	size_t	 n = strlen(s), body, pad = 0;
+
+	if (n % 4 != 0)
+		return (-1);
+	if (n > 0 && s[n - 1] == '=')
+		pad++;
+	if (n > 1 && s[n - 2] == '=')
+		pad++;
+	body = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/");
+	if (body != n - pad)
+		return (-1);
+	return ((long long)(n / 4 * 3 - pad));
+}
+
 static int
 inbound_text(const char *s)
 {
@@ -84,10 +106,7 @@ inbound_check(const struct inbound *m)
 			return ("an attachment needs name, mime and content");
 		if (f->len > INBOUND_MAX_FILE)
 			return ("an attachment is larger than 10 MB");
-		if (strlen(f->b64) != (f->len + 2) / 3 * 4 ||
-		    strspn(f->b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789+/=") !=
-		    strlen(f->b64))
+		if (inbound_b64_len(f->b64) != (long long)f->len)
 			return ("an attachment's size is not what its "
 			    "base64 content holds");
 	}

@@ -285,8 +285,8 @@ replica_open_version(const char *path, int flags, int target,
 		 * hold customers' data and the login token, and SQLite would
 		 * make it (and its -wal and -shm, which copy its mode) 0644.
 		 */
-		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0600)) == -1 && errno != EEXIST) {
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600)) == -1 && errno != EEXIST) {
 			*cause = xprintf("%s: %s", path, strerror(errno));
 			return (-1);
 		}
@@ -295,6 +295,10 @@ replica_open_version(const char *path, int flags, int target,
 	} else if (!S_ISREG(st.st_mode)) {
 		*cause = xprintf(_("%s: not a regular file"), path);
 		return (-1);
+	} else if (!(flags & REPLICA_READONLY) && st.st_uid == geteuid() &&
+	    (st.st_mode & 077) != 0) {
+		/* One made before replicas were 0600, or copied: tighten. */
+		(void)chmod(path, 0600);
 	}
 
 	r = xcalloc(1, sizeof *r);

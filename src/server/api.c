@@ -1,6 +1,7 @@
 /* api.c: health, login, whoami, attachments, and the bearer-token check. */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,8 +376,9 @@ api_notifications(struct req *r, struct reply *rp)
 	long long	 n = 0, cursor;
 	int		 i;
 
+	errno = 0;
 	if (since != NULL && ((n = strtoll(since, &end, 10)) < 0 ||
-	    *since == '\0' || *end != '\0')) {
+	    *since == '\0' || *end != '\0' || errno == ERANGE)) {
 		reply_error(rp, 400, "bad_request", "since must be a rev");
 		return;
 	}
@@ -384,8 +386,10 @@ api_notifications(struct req *r, struct reply *rp)
 	p[1] = since != NULL ? since : "0";
 	if ((res = pg_pool_query(r->srv->pool, "SELECT id, kind, ticket_id, "
 	    "actor_id, detail, ms(created_at), ms(read_at), rev FROM "
-	    "notifications WHERE user_id = $1 AND rev > $2::bigint AND NOT "
-	    "deleted ORDER BY rev LIMIT 500", 2, p, &cause)) == NULL) {
+	    "notifications n WHERE user_id = $1 AND rev > $2::bigint AND NOT "
+	    "deleted AND (kind <> 'mention' OR (SELECT role FROM users WHERE "
+	    "id = n.user_id) <> 'viewer') ORDER BY rev LIMIT 500", 2, p,
+	    &cause)) == NULL) {
 		reply_db_error(rp, cause);
 		free(cause);
 		return;

@@ -29,19 +29,23 @@ struct route {
 	const char	*path;		/* exact, or a prefix ending in '/' */
 	void		(*fn)(struct req *, struct reply *);
 	int		 auth;
+	size_t		 max_body;	/* bytes, if over --max-body's */
 };
 
+/* A whole mail as JSON: 32 MB of message, its attachments in base64. */
+#define HTTP_INBOUND_MAX	(48 << 20)
+
 static const struct route routes[] = {
-	{ "GET", "/v1/health", api_health, 0 },
-	{ "POST", "/v1/login", api_login, 0 },
-	{ "GET", "/v1/whoami", api_whoami, 1 },
-	{ "POST", "/v1/logout", api_logout, 1 },
-	{ "GET", "/v1/pull", api_pull, 1 },
-	{ "POST", "/v1/push", api_push, 1 },
-	{ "GET", "/v1/attachments/", api_attachment, 1 },
-	{ "GET", "/v1/notifications", api_notifications, 1 },
-	{ "POST", "/v1/inbound", api_inbound, 1 },
-	{ NULL, NULL, NULL, 0 }
+	{ "GET", "/v1/health", api_health, 0, 0 },
+	{ "POST", "/v1/login", api_login, 0, 0 },
+	{ "GET", "/v1/whoami", api_whoami, 1, 0 },
+	{ "POST", "/v1/logout", api_logout, 1, 0 },
+	{ "GET", "/v1/pull", api_pull, 1, 0 },
+	{ "POST", "/v1/push", api_push, 1, 0 },
+	{ "GET", "/v1/attachments/", api_attachment, 1, 0 },
+	{ "GET", "/v1/notifications", api_notifications, 1, 0 },
+	{ "POST", "/v1/inbound", api_inbound, 1, HTTP_INBOUND_MAX },
+	{ NULL, NULL, NULL, 0, 0 }
 };
 
 const char *
@@ -296,6 +300,14 @@ http_send(struct req *r, struct reply *rp)
 	return (rc);
 }
 
+/* The largest body a route takes: --max-body, or more where it needs it. */
+static size_t
+http_max_body(const struct server *srv, const struct route *rt)
+{
+	return (rt != NULL && rt->max_body > srv->max_body ? rt->max_body :
+	    srv->max_body);
+}
+
 static const struct route *
 http_route(const char *method, const char *url, int *bad_method)
 {
@@ -360,15 +372,16 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 			return (http_send(r, &rp));
 		v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    "Content-Length");
-		if (v != NULL && strtoull(v, NULL, 10) > srv->max_body) {
+		if (v != NULL && strtoull(v, NULL, 10) > http_max_body(srv,
+		    rt)) {
 			reply_error(&rp, 413, "too_large", "the body is over "
-			    "%zu bytes", srv->max_body);
+			    "%zu bytes", http_max_body(srv, rt));
 			return (http_send(r, &rp));
 		}
 		return (MHD_YES);
 	}
 	if (*upload_size != 0) {
-		if (r->body.len + *upload_size > srv->max_body)
+		if (r->body.len + *upload_size > http_max_body(srv, rt))
 			r->too_big = 1;
 		else
 			buf_append(&r->body, upload, *upload_size);
@@ -377,7 +390,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (r->too_big) {
 		reply_error(&rp, 413, "too_large", "the body is over %zu bytes",
-		    srv->max_body);
+		    http_max_body(srv, rt));
 		return (http_send(r, &rp));
 	}
 	rt->fn(r, &rp);

@@ -465,6 +465,7 @@ mut_create(struct mut *mu, struct outcome *o)
 	json_t		*tags = json_object_get(mu->m, "tags");
 	PGresult	*res;
 	char		*tagtext = NULL;
+	size_t		 i;
 	int		 n, r = -1;
 
 	if (prio == NULL)
@@ -480,6 +481,21 @@ mut_create(struct mut *mu, struct outcome *o)
 		outcome_reject(o, "unknown priority \"%s\"", prio);
 		return (0);
 	}
+	/* The same limits as when they are set on a ticket later. */
+	if (utf8_strlen(chan) > PUSH_MAX_TEXT || (mut_str(mu, "category") !=
+	    NULL && utf8_strlen(mut_str(mu, "category")) > PUSH_MAX_TEXT)) {
+		outcome_reject(o, "a channel or category is over %d "
+		    "characters", PUSH_MAX_TEXT);
+		return (0);
+	}
+	for (i = 0; i < json_array_size(tags); i++)
+		if (*json_string_value(json_array_get(tags, i)) == '\0' ||
+		    utf8_strlen(json_string_value(json_array_get(tags, i))) >
+		    PUSH_MAX_TEXT) {
+			outcome_reject(o, "a tag must be 1 to %d characters",
+			    PUSH_MAX_TEXT);
+			return (0);
+		}
 	prio = ticket_priority_name(ticket_priority_parse(prio));
 	p[0] = ticket;
 	p[1] = customer;

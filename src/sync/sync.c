@@ -56,6 +56,13 @@ sync_login(struct replica *r, const char *server, const char *email,
 		free(url);
 		return (SYNC_ERR_REFUSED);
 	}
+	if (!utf8_valid(email, strlen(email)) ||
+	    !utf8_valid(password, strlen(password))) {
+		*cause = xstrdup(_("the email and the password must be UTF-8 "
+		    "text"));
+		free(url);
+		return (SYNC_ERR_REFUSED);
+	}
 	req = json_pack("{s:s, s:s}", "email", email, "password", password);
 	body = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
