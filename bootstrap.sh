@@ -15,7 +15,7 @@ PACKAGES="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libcurl4-openssl-dev libsqlite3-dev libjansson-dev libgit2-dev
 check libpq-dev libmicrohttpd-dev zlib1g-dev libzstd-dev libinih-dev libsodium-dev
 libgmime-3.0-dev postgresql tmux sqlite3 mandoc git ca-certificates curl
-python3-aiosmtpd locales clang valgrind"
+python3-aiosmtpd locales clang valgrind zsh"
 
 usage() {
 	echo "usage: ./bootstrap.sh demo|check [configure options]" >&2

@@ -3,7 +3,7 @@
 # bash runs it, on a demo replica: subcommands, options from --help, saved
 # view names, open ticket numbers, set's fields and values, macro names;
 # a subject with an escape sequence never reaches the command line; the
-# zsh one at least parses when zsh is installed.
+# zsh one in a real interactive zsh (tmux), Tab pressed.
 set -u
 NAME=completion
 : "${TRIAGE:=$(pwd)/triage}" "${TRIAGE_SRCDIR:=.}"
@@ -64,12 +64,59 @@ if printf '%s' "$out" | grep -q $'\033'; then
 else
 	pass "a subject's escape sequence is not printed"
 fi
-if command -v zsh > /dev/null; then
-	if zsh -n "$TRIAGE_SRCDIR/data/completion/_triage"; then
-		pass "the zsh completion parses"
-	else
-		fail "the zsh completion parses"
-	fi
+# zsh: a real interactive zsh in tmux, the completion loaded by compinit
+# from the file make install puts in vendor-completions, Tab pressed.
+if ! command -v zsh > /dev/null || ! command -v tmux > /dev/null; then
+	fail "zsh and tmux are needed for the zsh completion (apt-get install" \
+	    "zsh tmux)"
+elif ! zsh -n "$TRIAGE_SRCDIR/data/completion/_triage"; then
+	fail "the zsh completion parses"
+else
+	pass "the zsh completion parses"
+	mkdir -p "$T/zfunc" "$T/zhome"
+	cp "$TRIAGE_SRCDIR/data/completion/_triage" "$T/zfunc/"
+	{
+		echo "PS1='%% '"
+		echo "fpath=('$T/zfunc' \$fpath)"
+		echo "autoload -Uz compinit && compinit -u -d '$T/zcompdump'"
+		echo "path=('${TRIAGE%/*}' \$path)"
+		echo "LISTMAX=500"
+	} > "$T/zhome/.zshrc"
+	Z="tmux -S $T/tmux.sock"
+	$Z new-session -d -x 200 -y 40 \
+	    "env -i HOME=$T/zhome ZDOTDIR=$T/zhome TERM=xterm LANG=C.UTF-8 zsh -i"
+	# zcheck WHAT TYPED WANT: type TEXT, press Tab, look for WANT.
+	zcheck() {
+		local out i
+		$Z send-keys -t 0 -l -- "$2"
+		$Z send-keys -t 0 Tab
+		for i in $(seq 1 40); do
+			out=$($Z capture-pane -p -t 0)
+			printf '%s\n' "$out" | grep -qF -- "$3" && break
+			sleep 0.1
+		done
+		if printf '%s\n' "$out" | grep -qF -- "$3"; then pass "$1"; else
+			fail "$1 (no \"$3\" after Tab on \"$2\": $(printf '%s' \
+			    "$out" | grep -v '^$' | tail -4 | tr '\n' '|'))"
+		fi
+		$Z send-keys -t 0 C-c
+		$Z send-keys -t 0 C-l
+		sleep 0.2
+	}
+	for i in $(seq 1 50); do
+		$Z capture-pane -p -t 0 | grep -q '^%' && break
+		sleep 0.1
+	done
+	zcheck "zsh: subcommands" "triage sho" "triage show"
+	zcheck "zsh: subcommands with their help" "triage s" \
+	    "$("$TRIAGE" __complete commands | sed -n 's/^show\t//p' |
+	    cut -c1-20)"
+	zcheck "zsh: saved view names" "triage --replica $DB ls --view My" \
+	    'My\ open'
+	zcheck "zsh: open ticket numbers" \
+	    "triage --replica $DB show ${n%?}" "show $n"
+	zcheck "zsh: a subcommand's options" "triage ls --js" "--json"
+	$Z kill-server 2>/dev/null
 fi
 if [ "$FAILED" -ne 0 ]; then
 	echo "FAIL: $NAME: $FAILED checks failed"
