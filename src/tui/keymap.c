@@ -345,13 +345,19 @@ tui_keys_print(FILE *f, int mdoc)
 {
 	const struct keymap_entry	*e;
 	char				*keys, *cause = NULL;
-	int				 c, any;
+	int				 c, any, w = 8;
 
 	if (keymap_init(NULL, &cause) != 0) {
 		fprintf(stderr, "triage: %s\n", cause);
 		free(cause);
 		return (-1);
 	}
+	/* The context column as wide as its longest name, in this language. */
+	for (c = 0; c < CTX_COUNT; c++)
+		if (sanitize_width_str(keymap_ctx_name(c),
+		    strlen(keymap_ctx_name(c))) > w)
+			w = sanitize_width_str(keymap_ctx_name(c),
+			    strlen(keymap_ctx_name(c)));
 	for (c = 0; c < CTX_COUNT; c++) {
 		any = 0;
 		for (e = keymap_table; e->name != NULL; e++) {
@@ -368,9 +374,10 @@ tui_keys_print(FILE *f, int mdoc)
 				keymap_mdoc_escape(f, _(e->help));
 				fputc('\n', f);
 			} else
-				fprintf(f, "%-8s %-24s %-14s %s\n",
-				    keymap_ctx_name(c), keys, e->name,
-				    _(e->help));
+				fprintf(f, "%s%*s %-24s %-14s %s\n",
+				    keymap_ctx_name(c), w - sanitize_width_str(
+				    keymap_ctx_name(c), strlen(keymap_ctx_name(
+				    c))), "", keys, e->name, _(e->help));
 			any = 1;
 			free(keys);
 		}
