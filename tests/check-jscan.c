@@ -126,6 +126,16 @@ START_TEST(escapes_are_decoded_in_place)
 }
 END_TEST
 
+/* An empty body that never had a buffer (NULL, 0): refused, not UB. */
+START_TEST(no_buffer_at_all_is_refused)
+{
+	struct jscan	 js;
+
+	jscan_init(&js, NULL, 0);
+	ck_assert_int_eq(jscan_next(&js), JT_ERROR);
+}
+END_TEST
+
 START_TEST(broken_text_is_refused)
 {
 	check_bad("", 0, "the text ends too soon");
@@ -274,6 +284,7 @@ jscan_suite(void)
 	tcase_add_test(tc, skip_passes_over_a_value);
 	tcase_add_test(tc, agrees_with_jansson_on_mutations);
 	tcase_add_test(tc, json_string_round_trips);
+	tcase_add_test(tc, no_buffer_at_all_is_refused);
 	suite_add_tcase(s, tc);
 	return (s);
 }

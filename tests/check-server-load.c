@@ -506,17 +506,23 @@ outage_pusher(const char *client, const char *stop, int fd)
 	struct outage_stats	 os;
 	struct rs		 r;
 	CURL			*h = curl_easy_init();
+	json_t			*mut;
 	char			 msg[UUID_STRLEN + 1], b[64];
 	double			 give_up = 0;
 	int			 seq = 1;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	memset(&os, 0, sizeof os);
+	/*
+	 * One mutation per seq, sent again as it is (the same mutation id)
+	 * until acknowledged, as a console does: a push that committed but
+	 * whose answer was a 503 is then answered as a replay.
+	 */
 	uuid_v7(msg);
+	snprintf(b, sizeof b, "pgpause %s %d", client, seq);
+	mut = mut_message(seq, "note", sv.ticket[SV_ORG_L][1], msg, b);
 	for (;;) {
-		snprintf(b, sizeof b, "pgpause %s %d", client, seq);
-		http_push(&r, sv.token[U_LOAD], client, json_pack("[o]",
-		    mut_message(seq, "note", sv.ticket[SV_ORG_L][1], msg, b)),
+		http_push(&r, sv.token[U_LOAD], client, json_pack("[O]", mut),
 		    0, h);
 		if (outage_count(&os, &r, "pusher")) {
 			if (!result_is(&r, 0, "applied")) {
@@ -527,6 +533,10 @@ outage_pusher(const char *client, const char *stop, int fd)
 			os.acked++;
 			seq++;
 			uuid_v7(msg);
+			snprintf(b, sizeof b, "pgpause %s %d", client, seq);
+			json_decref(mut);
+			mut = mut_message(seq, "note", sv.ticket[SV_ORG_L][1],
+			    msg, b);
 			if (outage_over(stop))
 				break;
 		} else {
@@ -541,6 +551,7 @@ outage_pusher(const char *client, const char *stop, int fd)
 		rs_free(&r);
 	}
 	rs_free(&r);
+	json_decref(mut);
 	(void)!write(fd, &os, sizeof os);
 	_exit(0);
 }

@@ -33,6 +33,13 @@ js_fail(struct jscan *js, const char *why)
 void
 jscan_init(struct jscan *js, char *text, size_t len)
 {
+	static char	 empty[1];
+
+	/* An empty body may have no buffer at all: NULL + 0 is undefined. */
+	if (text == NULL) {
+		text = empty;
+		len = 0;
+	}
 	memset(js, 0, sizeof *js);
 	js->start = js->p = text;
 	js->end = text + len;
