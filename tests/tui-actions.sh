@@ -44,7 +44,7 @@ step "s: set the status (3: pending); the row shows it and the pending marker"
 send s
 wait_for "status:  1:new 2:open 3:pending 4:on hold 5:solved 6:closed"
 send 3
-wait_for "queued 1 change(s); pending until synced"
+wait_for "queued 1 change; pending until synced"
 wait_line 2 "^ ↑ +$N +[a-z]+ +pending "
 wait_match "· 1 pending"
 [ "$(ticket_field "$N" status)" = pending ] ||
@@ -61,7 +61,7 @@ step "p: set the priority (4: urgent)"
 send p
 wait_for "priority:  1:low 2:normal 3:high 4:urgent"
 send 4
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 wait_line 2 "^ ↑ +$N +urgent +pending "
 cli_on "$DB2" set "$N" priority=urgent > /dev/null
 
@@ -70,7 +70,7 @@ send a
 wait_for "assign to (me, none, email):"
 send_text "$agent"
 send Enter
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 name=$(sql "SELECT name FROM users WHERE email = '$agent'")
 wait_line 2 "^ ↑ +$N .* ${name:0:10}"
 cli_on "$DB2" set "$N" assignee="$agent" > /dev/null
@@ -85,7 +85,7 @@ wait_for 'no agent "nobody@nowhere.example"'
 step "m: assign to me"
 me_name=$(sql "SELECT name FROM users WHERE id = '$me'")
 send m
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 wait_line 2 "^ ↑ +$N .* ${me_name:0:10}"
 cli_on "$DB2" set "$N" assignee=me > /dev/null
 
@@ -94,19 +94,19 @@ send +
 wait_for "tags (+add -remove):"
 send_text "+refund -vip escalated2"
 send Enter
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 cli_on "$DB2" set "$N" tags=+refund,-vip,+escalated2 > /dev/null
 send A
 wait_for "team (name or none):"
 send_text "Billing"
 send Enter
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 cli_on "$DB2" set "$N" team=Billing > /dev/null
 send c
 wait_for "category (name or none):"
 send_text "billing"
 send Enter
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 cli_on "$DB2" set "$N" category=billing > /dev/null
 [ "$(ticket_field "$N" category)" = billing ] ||
     fail_plain "show --json: #$N category is not billing"
@@ -173,7 +173,7 @@ wait_for "status:  1:new"
 send "$digit"
 wait_for "to 3 tickets? (y/n)"
 send y
-wait_for "queued 3 change(s)"
+wait_for "queued 3 changes"
 wait_match "· 10 pending"
 for m in "$m1" "$m2" "$m3"; do
 	[ "$(ticket_field "$m" status)" = "$target" ] ||
@@ -202,10 +202,10 @@ done
 wait_line -2 "$idx/$n_all *\$"
 [ "$(row_number $((idx + 1)))" = "$S" ] || fail "the cursor is not on #$S"
 run_cmd "assign me"
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 cli_on "$DB2" set "$S" assignee=me > /dev/null
 run_cmd "status solved"
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 cli_on "$DB2" set "$S" status=solved > /dev/null
 [ "$(ticket_field "$S" status)" = solved ] ||
     fail_plain ":status solved: #$S is $(ticket_field "$S" status)"

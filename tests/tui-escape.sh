@@ -196,7 +196,7 @@ send Escape
 wait_line 0 "^triage — #$H1 "
 # A change whose "from" is hostile, for the outbox below.
 run_cmd "category billing"
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 send C
 wait_line 0 "^triage — customer Cust[0-9]+ "
 wait_for "Co�Pq#0;2;0;0;0�"

@@ -184,7 +184,7 @@ fi
 send s
 wait_for "status:  1:new"
 send "$digit"
-wait_for "queued 1 change(s)"
+wait_for "queued 1 change;"
 [ "$(ticket_field "$N" status)" = "$target" ] ||
     fail_plain "#$N is not $target after s $digit"
 send O

@@ -11,6 +11,9 @@
 #include <libintl.h>
 #define _(s)	gettext(s)
 #define N_(s)	(s)
+/* A message in a context, for words with two meanings ("pending"). */
+#define C_(ctx, s)	gettext_ctx(ctx "\004" s, s)
+const char	*gettext_ctx(const char *, const char *);
 /* A table's text translated; "" stays "" (gettext("") is the header). */
 #define TR(s)	(*(s) != '\0' ? gettext(s) : "")
 

@@ -116,8 +116,8 @@ action_apply(struct tui *t, enum tui_action act, const char *text,
 	if (queued == 0)
 		tui_notice(t, "%s", _("nothing to change"));
 	else {
-		tui_notice(t, _("queued %d change(s); pending until synced"),
-		    queued);
+		tui_notice(t, ngettext("queued %d change; pending until synced",
+		    "queued %d changes; pending until synced", queued), queued);
 		tui_data_changed(t);
 	}
 	return (queued);

@@ -317,7 +317,7 @@ draw_status(struct tui *t)
 	}
 	x = draw_link(t, y, right);
 	snprintf(s, sizeof s, "  %s %lld %s", draw_glyph(t, "·", "|"),
-	    (long long)t->pending, _("pending"));
+	    (long long)t->pending, C_("sync", "pending"));
 	x += draw_text(y, x, s, right - x, t->pending > 0 ? EL_PENDING :
 	    EL_STATUS);
 	if (t->rejected > 0) {

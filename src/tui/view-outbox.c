@@ -413,7 +413,7 @@ vo_draw_entry(struct view *v, int y, size_t i, int64_t now)
 	switch (e->state) {
 	case OUTBOX_PENDING:
 		glyph = draw_glyph(t, "↑", "^");
-		name = _("pending");
+		name = C_("sync", "pending");
 		st = EL_PENDING;
 		break;
 	case OUTBOX_CONFLICT:

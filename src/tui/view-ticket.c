@@ -460,7 +460,8 @@ vt_build_heading(struct view *v, size_t k, enum tui_elem e)
 	switch (m->state) {
 	case SYNC_PENDING:
 		fld_text(&f[i++], vt_keep(vt, xprintf("%s %s",
-		    draw_glyph(v->tui, "↑", "^"), _("pending"))), EL_PENDING);
+		    draw_glyph(v->tui, "↑", "^"), C_("sync", "pending"))),
+		    EL_PENDING);
 		break;
 	case SYNC_REJECTED:
 		fld_text(&f[i++], vt_keep(vt, m->reason != NULL ?
