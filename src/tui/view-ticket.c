@@ -370,6 +370,39 @@ vt_event_value(struct vt *vt, const char *field, const char *value)
 	return (value);
 }
 
+/* An audit trail field as people read it ("status"; German "Status"). */
+static const char *
+vt_event_field(const char *f)
+{
+	if (f == NULL)
+		return ("?");
+	if (strcmp(f, "status") == 0)
+		return (C_("audit", "status"));
+	if (strcmp(f, "priority") == 0)
+		return (C_("audit", "priority"));
+	if (strcmp(f, "assignee") == 0)
+		return (C_("audit", "assignee"));
+	if (strcmp(f, "team") == 0)
+		return (C_("audit", "team"));
+	if (strcmp(f, "category") == 0)
+		return (C_("audit", "category"));
+	if (strcmp(f, "tags") == 0)
+		return (C_("audit", "tags"));
+	if (strcmp(f, "created") == 0)
+		return (C_("audit", "created"));
+	if (strcmp(f, "merged") == 0)
+		return (C_("audit", "merged"));
+	if (strcmp(f, "reply") == 0)
+		return (C_("audit", "reply"));
+	if (strcmp(f, "note") == 0)
+		return (C_("audit", "note"));
+	if (strcmp(f, "sla") == 0)
+		return (C_("audit", "SLA"));
+	if (strcmp(f, "escalation") == 0)
+		return (C_("audit", "escalation"));
+	return (f);
+}
+
 /* One audit trail entry: "time · actor · field: old → new". */
 static void
 vt_build_event(struct view *v, const struct event *ev)
@@ -382,7 +415,7 @@ vt_build_event(struct view *v, const struct event *ev)
 	time_format_date(ev->created_at, TIME_DATE_HOURS, date, sizeof date);
 	s = vt_keep(vt, xprintf("%s %s %s %s %s: %s %s %s", date, dot,
 	    ev->actor != NULL ? ev->actor : _("system"), dot,
-	    ev->field != NULL ? ev->field : "?",
+	    vt_event_field(ev->field),
 	    vt_event_value(vt, ev->field != NULL ? ev->field : "",
 	    ev->old_value), draw_glyph(v->tui, "→", "->"),
 	    vt_event_value(vt, ev->field != NULL ? ev->field : "",
