@@ -24,8 +24,15 @@ tui_start "${DE[@]}" 100 30 demo
 wait_line 1 ' Nr\. +Prio +Status +SLA +Betreff +Kunde '
 wait_line -2 'Hilfe .*Befehl'
 wait_for "VERLETZT"
+# The built-in views by their German names; :view takes them too.
+wait_line 0 '1:Meine offenen [0-9]+  2:Nicht zugewiesen'
+run_cmd "view Alle offenen"
+wait_line 0 '^triage — Aktualisierung '
+run_cmd "view My open"
+wait_line 0 '^triage — SLA '
+
 # No label cut: the column is as wide as the longest German one.
-run_cmd "view All open"
+run_cmd "view Alle offenen"
 send l
 wait_line -1 "^Eingrenzung:"
 send_text "priority:low"

@@ -13,6 +13,7 @@
 #define N_(s)	(s)
 /* A message in a context, for words with two meanings ("pending"). */
 #define C_(ctx, s)	gettext_ctx(ctx "\004" s, s)
+#define NC_(ctx, s)	(s)	/* marked for C_ later, with that context */
 const char	*gettext_ctx(const char *, const char *);
 /* A table's text translated; "" stays "" (gettext("") is the header). */
 #define TR(s)	(*(s) != '\0' ? gettext(s) : "")

@@ -71,6 +71,37 @@ queue_sort_label(enum queue_sort s)
 	return (_(labels[s]));
 }
 
+/*
+ * How a saved view is shown: the built-in ones (made by the replica's
+ * first migration, in English) in the reader's language; the agent's own
+ * as they named them. The name stays what --view and :view take.
+ */
+const char *
+saved_view_label(const struct saved_view *sv)
+{
+	static const char *const builtin[] = {
+		NC_("view", "My open"), NC_("view", "Unassigned"),
+		NC_("view", "Breaching soon"), NC_("view", "All open"),
+		NC_("view", "Pending"), NC_("view", "Recently solved")
+	};
+	const char	*t;
+	char		*id;
+	size_t		 i;
+
+	if (!sv->builtin)
+		return (sv->name);
+	for (i = 0; i < nitems(builtin); i++) {
+		if (strcmp(sv->name, builtin[i]) != 0)
+			continue;
+		id = xprintf("view\004%s", builtin[i]);
+		t = gettext(id);
+		t = t == id ? builtin[i] : t;
+		free(id);
+		return (t);
+	}
+	return (sv->name);
+}
+
 /* A sort from its name, or -1. */
 int
 queue_sort_parse(const char *name)

@@ -135,6 +135,7 @@ struct saved_view_list {
 	size_t			 n;
 };
 int	 replica_views(struct replica *, struct saved_view_list *, char **);
+const char *saved_view_label(const struct saved_view *);	/* translated */
 int	 replica_view_get(struct replica *, const char *, struct saved_view *,
 	     char **);
 int	 replica_view_save(struct replica *, const char *, const char *,

@@ -223,7 +223,7 @@ draw_title(struct tui *t, const char *title)
 	for (i = 0; i < t->views.n && i < 9 && x < COLS; i++) {
 		snprintf(label, sizeof label, "%zu:", i + 1);
 		x += draw_text(0, x, label, COLS - x, EL_TITLE);
-		x += draw_text(0, x, t->views.v[i].name, COLS - x,
+		x += draw_text(0, x, saved_view_label(&t->views.v[i]), COLS - x,
 		    i == t->current_view ? EL_TITLE_ACTIVE : EL_TITLE);
 		if (t->view_counts[i] >= 0)
 			snprintf(label, sizeof label, " %lld  ",

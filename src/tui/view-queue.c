@@ -903,7 +903,8 @@ view_queue_select(struct view *v, const char *name)
 	size_t		 i;
 
 	for (i = 0; i < t->views.n; i++) {
-		if (strcasecmp(t->views.v[i].name, name) == 0) {
+		if (strcasecmp(t->views.v[i].name, name) == 0 ||
+		    strcasecmp(saved_view_label(&t->views.v[i]), name) == 0) {
 			vq_switch(v, i);
 			return (0);
 		}
