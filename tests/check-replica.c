@@ -53,7 +53,7 @@ START_TEST(test_open_creates_wal_replica_at_latest_version)
 {
 	struct replica	*r;
 	struct stat	 sb;
-	char		*path, *side, *fx_cause = NULL;
+	char		*path, *side, *dangling = NULL, *fx_cause = NULL;
 
 	/* Customers' data and the token: only the owner reads it, whatever
 	 * the umask, and so for the WAL and shared-memory files. */
@@ -75,6 +75,18 @@ START_TEST(test_open_creates_wal_replica_at_latest_version)
 	replica_close(r);
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	/* A link to nothing is not followed to make a file others read. */
+	side = fx_tmpname("link");
+	dangling = xprintf("%s-target", side);
+	ck_assert_int_eq(symlink(dangling, side), 0);
+	ck_assert_int_eq(replica_open(side, REPLICA_CREATE, &r, &fx_cause), -1);
+	ck_assert_ptr_nonnull(strstr(fx_cause, "symbolic link"));
+	free(fx_cause);
+	fx_cause = NULL;
+	ck_assert_int_ne(access(dangling, F_OK), 0);
+	unlink(side);
+	free(side);
+	free(dangling);
 	ck_assert_int_eq(raw_int(path, "SELECT user_version FROM "
 	    "pragma_user_version"), replica_latest_version());
 	ck_assert_int_eq(raw_int(path, "SELECT journal_mode = 'wal' FROM "

@@ -292,6 +292,12 @@ replica_open_version(const char *path, int flags, int target,
 		}
 		if (fd != -1)
 			close(fd);
+		/* A dangling link: SQLite would make its target, 0644. */
+		else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			*cause = xprintf(_("%s: a symbolic link to nothing; "
+			    "not made"), path);
+			return (-1);
+		}
 	} else if (!S_ISREG(st.st_mode)) {
 		*cause = xprintf(_("%s: not a regular file"), path);
 		return (-1);
