@@ -72,6 +72,17 @@ screen_attrs | grep -q $'\033\\[[0-9;]*42[0-9;]*m[^\033]*BREACHED' ||
     fail "BREACHED is not drawn on green (sla-breached = black green)"
 tui_quit
 
+step "ui.ascii = yes in a UTF-8 locale: the data is drawn in ASCII too"
+first=$(cli ls --view "All open" --limit 1 | sed -n 's/^#\([0-9]*\) .*/\1/p')
+sql "UPDATE customers SET name = 'Zoë Ascii' WHERE id = (SELECT customer_id
+    FROM tickets WHERE number = $first)"
+printf '[ui]\nascii = yes\n' > "$CFG"
+tui_start 170 30
+run_cmd "view All open"
+wait_for "Zo? Ascii"
+screen | grep -q 'ë\|—\|·' && fail "a UTF-8 character on an ASCII screen"
+tui_quit
+
 step "a key name the console does not know stops it, naming the key"
 printf '[keys]\nreply = <Nope>\n' > "$TUI_DIR/bad.ini"
 out=$(script -qec "env TERM=tmux-256color $TRIAGE --replica $DB --config $TUI_DIR/bad.ini" /dev/null 2>&1)

@@ -501,6 +501,10 @@ tui_curses_start(struct tui *t)
 
 	cs = nl_langinfo(CODESET);
 	t->ascii = cs == NULL || strcasecmp(cs, "UTF-8") != 0;
+	/* Before theme_init, which tells the drawing code (data text too). */
+	if (config_get(t->cfg, "ui", "ascii") != NULL &&
+	    strcasecmp(config_get(t->cfg, "ui", "ascii"), "yes") == 0)
+		t->ascii = 1;
 	set_escdelay(25);
 	initscr();
 	cbreak();
@@ -514,9 +518,6 @@ tui_curses_start(struct tui *t)
 	if (config_get(t->cfg, "ui", "mouse") != NULL &&
 	    strcasecmp(config_get(t->cfg, "ui", "mouse"), "yes") == 0)
 		mousemask(ALL_MOUSE_EVENTS, NULL);
-	if (config_get(t->cfg, "ui", "ascii") != NULL &&
-	    strcasecmp(config_get(t->cfg, "ui", "ascii"), "yes") == 0)
-		t->ascii = 1;
 	if (config_get(t->cfg, "ui", "bell") != NULL &&
 	    strcasecmp(config_get(t->cfg, "ui", "bell"), "yes") == 0)
 		t->bell = 1;
