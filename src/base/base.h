@@ -15,6 +15,7 @@
 #define C_(ctx, s)	gettext_ctx(ctx "\004" s, s)
 #define NC_(ctx, s)	(s)	/* marked for C_ later, with that context */
 const char	*gettext_ctx(const char *, const char *);
+const char	*gettext_ctx_table(const char *ctx, const char *msgid);
 /* A table's text translated; "" stays "" (gettext("") is the header). */
 #define TR(s)	(*(s) != '\0' ? gettext(s) : "")
 

@@ -1,6 +1,8 @@
 /* gettext-ctx.c: a translated message in a context, for words that mean two things in English ("pending"). */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "base.h"
 
 /*
@@ -14,4 +16,17 @@ gettext_ctx(const char *id, const char *msgid)
 	const char	*t = gettext(id);
 
 	return (t == id ? msgid : t);
+}
+
+/* The same for a msgid from a table (marked with NC_ for xgettext). */
+const char *
+gettext_ctx_table(const char *ctx, const char *msgid)
+{
+	const char	*t;
+	char		*id;
+
+	id = xprintf("%s\004%s", ctx, msgid);
+	t = gettext_ctx(id, msgid);
+	free(id);
+	return (t);
 }

@@ -84,21 +84,13 @@ saved_view_label(const struct saved_view *sv)
 		NC_("view", "Breaching soon"), NC_("view", "All open"),
 		NC_("view", "Pending"), NC_("view", "Recently solved")
 	};
-	const char	*t;
-	char		*id;
 	size_t		 i;
 
 	if (!sv->builtin)
 		return (sv->name);
-	for (i = 0; i < nitems(builtin); i++) {
-		if (strcmp(sv->name, builtin[i]) != 0)
-			continue;
-		id = xprintf("view\004%s", builtin[i]);
-		t = gettext(id);
-		t = t == id ? builtin[i] : t;
-		free(id);
-		return (t);
-	}
+	for (i = 0; i < nitems(builtin); i++)
+		if (strcmp(sv->name, builtin[i]) == 0)
+			return (gettext_ctx_table("view", builtin[i]));
 	return (sv->name);
 }
 

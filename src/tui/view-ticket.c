@@ -374,32 +374,30 @@ vt_event_value(struct vt *vt, const char *field, const char *value)
 static const char *
 vt_event_field(const char *f)
 {
+	static const struct {
+		const char	*field;
+		const char	*label;
+	} labels[] = {
+		{ "status", NC_("audit", "status") },
+		{ "priority", NC_("audit", "priority") },
+		{ "assignee", NC_("audit", "assignee") },
+		{ "team", NC_("audit", "team") },
+		{ "category", NC_("audit", "category") },
+		{ "tags", NC_("audit", "tags") },
+		{ "created", NC_("audit", "created") },
+		{ "merged", NC_("audit", "merged") },
+		{ "reply", NC_("audit", "reply") },
+		{ "note", NC_("audit", "note") },
+		{ "sla", NC_("audit", "SLA") },
+		{ "escalation", NC_("audit", "escalation") },
+	};
+	size_t	 i;
+
 	if (f == NULL)
 		return ("?");
-	if (strcmp(f, "status") == 0)
-		return (C_("audit", "status"));
-	if (strcmp(f, "priority") == 0)
-		return (C_("audit", "priority"));
-	if (strcmp(f, "assignee") == 0)
-		return (C_("audit", "assignee"));
-	if (strcmp(f, "team") == 0)
-		return (C_("audit", "team"));
-	if (strcmp(f, "category") == 0)
-		return (C_("audit", "category"));
-	if (strcmp(f, "tags") == 0)
-		return (C_("audit", "tags"));
-	if (strcmp(f, "created") == 0)
-		return (C_("audit", "created"));
-	if (strcmp(f, "merged") == 0)
-		return (C_("audit", "merged"));
-	if (strcmp(f, "reply") == 0)
-		return (C_("audit", "reply"));
-	if (strcmp(f, "note") == 0)
-		return (C_("audit", "note"));
-	if (strcmp(f, "sla") == 0)
-		return (C_("audit", "SLA"));
-	if (strcmp(f, "escalation") == 0)
-		return (C_("audit", "escalation"));
+	for (i = 0; i < nitems(labels); i++)
+		if (strcmp(f, labels[i].field) == 0)
+			return (gettext_ctx_table("audit", labels[i].label));
 	return (f);
 }
 
