@@ -584,6 +584,55 @@ START_TEST(articles_are_search_hits)
 }
 END_TEST
 
+/*
+ * The best articles come before other hits even when messages using the
+ * word fill the limit: "refund" is in more of the generated messages than
+ * the limit, and in every refund article (a low bm25 there).
+ */
+START_TEST(articles_lead_search)
+{
+	struct playbook_report	 rep;
+	struct search_result	 res;
+	struct replica		*r;
+	char			*cause = NULL;
+	size_t			 i, others = 0, articles = 0;
+
+	r = sample_replica(&rep, NULL);
+	ck_assert_int_eq(replica_search(r, "refund", 200, 0, &res, &cause), 0);
+	for (i = 0; i < res.n; i++) {
+		if (res.v[i].kind == SEARCH_ARTICLE)
+			articles++;
+		else
+			others++;
+	}
+	search_result_free(&res);
+	ck_assert_uint_ge(articles, 2);
+	ck_assert_uint_ge(others, 5);
+	if (articles > 3)
+		articles = 3;
+	ck_assert_int_eq(replica_search(r, "refund", 5, 0, &res, &cause), 0);
+	ck_assert_uint_eq(res.n, 5);
+	for (i = 0; i < articles; i++) {
+		ck_assert_int_eq(res.v[i].kind, SEARCH_ARTICLE);
+		ck_assert_int_eq(res.v[i].lead, 1);
+		if (i > 0)
+			ck_assert(res.v[i - 1].score <= res.v[i].score);
+	}
+	for (; i < res.n; i++) {
+		ck_assert_int_ne(res.v[i].kind, SEARCH_ARTICLE);
+		ck_assert_int_eq(res.v[i].lead, 0);
+	}
+	search_result_free(&res);
+	/* A ticket number stays first. */
+	ck_assert_int_eq(replica_search(r, "#3", 5, 0, &res, &cause), 0);
+	ck_assert_uint_ge(res.n, 1);
+	ck_assert_int_eq(res.v[0].exact, 1);
+	ck_assert_int_eq(res.v[0].kind, SEARCH_TICKET);
+	search_result_free(&res);
+	replica_close(r);
+}
+END_TEST
+
 /* Find an outbox entry of a type, pending; its seq or -1. */
 static int64_t
 pending_of_type(struct replica *r, const char *type)
@@ -696,6 +745,7 @@ playbook_suite(void)
 	tcase_add_test(tc, replica_indexes_the_copy_in_use);
 	tcase_add_test(tc, sample_playbook_loads_clean);
 	tcase_add_test(tc, articles_are_search_hits);
+	tcase_add_test(tc, articles_lead_search);
 	tcase_add_test(tc, macro_actions_are_outbox_changes);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -20,6 +20,14 @@
 #define SEARCH_WINDOW		1000
 #define SEARCH_WINDOW_PREFIX	300
 #define SEARCH_PREFIX_MIN	3	/* shortest last word taken as a prefix */
+/*
+ * The best few knowledge-base articles come right after exact hits: bm25
+ * scores of different tables are not comparable (a word in every article
+ * of a small knowledge base scores low there), and an article is what the
+ * team wrote down for the very question, so it must not sink below pages
+ * of messages using the same word.
+ */
+#define SEARCH_ARTICLE_LEAD	3
 
 struct search_kind_def {
 	enum search_kind kind;
@@ -347,6 +355,7 @@ search_kind(struct replica *r, const struct search_kind_def *k,
 		rp_col_uuid(rank, 6, h->customer_id);
 		if (prefix)
 			h->snippet = rp_col_text(rank, 7);
+		h->lead = k->kind == SEARCH_ARTICLE && n <= SEARCH_ARTICLE_LEAD;
 		if (h->title == NULL)
 			h->title = xstrdup("");
 	}
@@ -371,6 +380,8 @@ search_hit_cmp(const void *a, const void *b)
 
 	if (x->exact != y->exact)
 		return (y->exact - x->exact);
+	if (x->lead != y->lead)
+		return (y->lead - x->lead);
 	if (x->score < y->score)
 		return (-1);
 	if (x->score > y->score)
@@ -380,7 +391,8 @@ search_hit_cmp(const void *a, const void *b)
 
 /*
  * Search everything for text: exact ticket numbers and order numbers first,
- * then the best-ranked hits of every kind, at most limit in all. With
+ * then the best few articles, then the best-ranked hits of every kind, at
+ * most limit in all. With
  * SEARCH_PREFIX the last word also matches as a prefix (type-ahead).
  */
 int

@@ -280,6 +280,7 @@ struct search_hit {
 	char		*snippet;	/* with match marks */
 	double		 score;		/* lower is better */
 	int		 exact;		/* #number or exact order number */
+	int		 lead;		/* a best article: before the rest */
 };
 struct search_result {
 	struct search_hit	*v;
