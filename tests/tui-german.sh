@@ -107,3 +107,23 @@ out=$(LANGUAGE=de TRIAGE_LOCALEDIR=$LOC "$TRIAGE" --replica "$DB" set "$n2" \
 [ "$out" = "2 Änderungen an #$n2 vorgemerkt" ] ||
     fail "two changes: \"$out\""
 
+
+step "a question in German: (j/n), and j answers yes"
+[ "$(cli outbox --json | grep -c '"type":')" -eq 3 ] ||
+    fail "three changes are not waiting in the outbox"
+tui_start "${DE[@]}" 100 30
+send O
+wait_line 0 "^triage — Ausgang"
+send d
+wait_for "rückgängig machen? (j/n)"
+send n
+wait_for "nichts verworfen"
+[ "$(cli outbox --json | grep -c '"type":')" -eq 3 ] ||
+    fail "n discarded a change"
+send d
+wait_for "rückgängig machen? (j/n)"
+send j
+wait_for "verworfen und hier rückgängig gemacht"
+tui_stop
+[ "$(cli outbox --json | grep -c '"type":')" -eq 2 ] ||
+    fail "j did not discard the change"

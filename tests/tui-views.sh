@@ -163,7 +163,14 @@ resize_check 70 20
 wait_line 1 "^Search: refund"
 wait_match "^  (ticket|message) +#[0-9]+ +.*[Rr]efund"
 resize_check 100 35
+# The demo's articles on refunds lead (at most three), then the rest.
+kinds=$(screen | sed -n -E 's/^  (ticket|message|article|customer|order) .*/\1/p')
+printf '%s\n' "$kinds" | head -n 1 | grep -qx article ||
+    fail "search: no article leads the hits for \"refund\""
+arts=$(printf '%s\n' "$kinds" | awk '$0 != "article" { exit } { n++ } END { print n + 0 }')
+[ "$arts" -le 3 ] || fail "search: $arts articles lead, not at most three"
 hit=$(screen | sed -n -E 's/^  (ticket|message) +#([0-9]+) .*/\2/p' | head -n 1)
+for _ in $(seq "$arts"); do send Down; done
 send Enter
 wait_line 0 "^triage — #$hit "
 send q

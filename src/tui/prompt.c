@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "tui-int.h"
 
@@ -206,6 +208,26 @@ prompt_read(struct tui *t, const char *label, const char *init,
 	return (rc);
 }
 
+/*
+ * Is key a yes? "y" always (fingers learn it), and the language's own
+ * key, the one its "(y/n)" shows ("j" in German).
+ */
+static int
+prompt_is_yes(wint_t key)
+{
+	/* TRANSLATORS: one letter, the one your "(y/n)" questions show. */
+	const char	*yes = C_("the key for yes in (y/n)", "y");
+	wchar_t		 wc;
+	mbstate_t	 ps;
+
+	if (key == 'y' || key == 'Y')
+		return (1);
+	memset(&ps, 0, sizeof ps);
+	if (mbrtowc(&wc, yes, strlen(yes), &ps) > (size_t)-3 || wc == 0)
+		return (0);
+	return (towlower(key) == towlower((wint_t)wc));
+}
+
 /* Ask a yes/no question; 1 for yes. */
 int
 prompt_confirm(struct tui *t, const char *question)
@@ -218,7 +240,7 @@ prompt_confirm(struct tui *t, const char *question)
 	refresh();
 	code = prompt_key(&key);
 	t->dirty = 1;
-	return (code == 0 && (key == 'y' || key == 'Y'));
+	return (code == 0 && prompt_is_yes(key));
 }
 
 /*
