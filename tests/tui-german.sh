@@ -94,6 +94,28 @@ esac
 printf '%s\n' "$out" | grep -Eq '[0-9],[0-9] % \(' ||
     fail "triage stats shows no decimal comma"
 
+step "triage stats and show line up by cells, not bytes (Priorität)"
+# cells TEXT: its width in terminal cells (all of these are one cell wide).
+cells() { printf '%s' "$1" | LC_ALL=C.UTF-8 wc -m; }
+line=$(printf '%s\n' "$out" | grep '^  je Status ')
+st=$(cells "${line%%neu *}")
+line=$(printf '%s\n' "$out" | grep '^  je Priorität ')
+pr=$(cells "${line%%niedrig *}")
+[ "$st" -eq 16 ] && [ "$pr" -eq 16 ] ||
+    fail "stats: the counts start at cell $st (status) and $pr (priority), not 16"
+out=$(LANGUAGE=de TRIAGE_LOCALEDIR=$LOC "$TRIAGE" --replica "$DB" show "$low")
+line=$(printf '%s\n' "$out" | grep '^Priorität ')
+[ "$(cells "${line%%niedrig*}")" -eq 13 ] ||
+    fail "show: the priority is not in the value column: \"$line\""
+printf '%s\n' "$out" | grep -q '^Tags  .*\[' &&
+    fail "show: the tags are JSON: $(printf '%s\n' "$out" | grep '^Tags')"
+out=$(LANGUAGE=de TRIAGE_LOCALEDIR=$LOC HOME=$TUI_DIR \
+    XDG_DATA_HOME=$TUI_DIR/demo-data "$TRIAGE" demo < /dev/null)
+a=$(printf '%s\n' "$out" | grep '^  Bald überschritten ')
+b=$(printf '%s\n' "$out" | grep '^  Alle offenen ')
+[ -n "$a" ] && [ "$(cells "$a")" -eq "$(cells "$b")" ] ||
+    fail "demo: the views' counts do not line up: \"$a\" \"$b\""
+
 step "plural forms: 1 Änderung, 2 Änderungen"
 n=$(cli ls "status:open" --limit 2 | sed -n 's/^#\([0-9]*\) .*/\1/p')
 n1=$(printf '%s\n' "$n" | sed -n 1p)

@@ -202,6 +202,29 @@ cli_fit(struct buf *b, const char *s, int cols)
 		buf_putc(b, ' ');
 }
 
+/*
+ * Append text sanitised and padded with spaces to at least cols cells,
+ * never cut: printf's "%-20s" counts bytes, so "Priorität" (or a number
+ * grouped by a narrow no-break space) would come out a cell short.
+ * CLI_PAD_RIGHT puts the spaces before the text (numbers, their headers).
+ */
+void
+cli_pad(struct buf *b, const char *s, int cols, int flags)
+{
+	struct buf	 tmp = BUF_INIT;
+	int		 w;
+
+	sanitize_line(&tmp, s, strlen(s), 0);
+	w = sanitize_width_str(tmp.data, tmp.len);
+	if (!(flags & CLI_PAD_RIGHT))
+		buf_append(b, tmp.data, tmp.len);
+	for (; w < cols; w++)
+		buf_putc(b, ' ');
+	if (flags & CLI_PAD_RIGHT)
+		buf_append(b, tmp.data, tmp.len);
+	buf_free(&tmp);
+}
+
 /* A search snippet: sanitised between its marks, drawn as brackets. */
 void
 cli_snippet(struct buf *b, const char *snippet)

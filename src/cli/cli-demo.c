@@ -97,10 +97,11 @@ demo_summary(struct cli_env *env)
 	struct saved_view_list	 views;
 	struct queue		*q;
 	struct query_error	 err;
-	char			*cause = NULL;
+	struct buf		 line = BUF_INIT;
+	char			*cause = NULL, n[32];
 	int64_t			 count;
 	size_t			 i;
-	int			 rc;
+	int			 rc, w, width = 16;
 
 	if ((rc = cli_open(env, 0, &r)) != 0)
 		return (rc);
@@ -111,22 +112,33 @@ demo_summary(struct cli_env *env)
 		return (rc);
 	}
 	for (i = 0; i < views.n; i++) {
+		w = sanitize_width_str(saved_view_label(&views.v[i]),
+		    strlen(saved_view_label(&views.v[i])));
+		width = w > width ? w : width;
+	}
+	for (i = 0; i < views.n; i++) {
+		buf_reset(&line);
+		buf_puts(&line, "  ");
+		cli_pad(&line, saved_view_label(&views.v[i]), width, 0);
+		buf_putc(&line, ' ');
 		if (replica_queue_open(r, views.v[i].query, views.v[i].sort, &q,
 		    &err) != 0) {
-			printf("  %-16s %s\n", views.v[i].name, err.message);
+			sanitize_line(&line, err.message, strlen(err.message),
+			    0);
 			query_error_free(&err);
-			continue;
-		}
-		if (replica_queue_count(q, &count, &cause) == 0)
-			printf("  %-16s %6lld\n", views.v[i].name,
-			    (long long)count);
-		else {
-			printf("  %-16s %s\n", views.v[i].name, cause);
+		} else if (replica_queue_count(q, &count, &cause) == 0) {
+			cli_pad(&line, num_count(n, sizeof n, count), 6,
+			    CLI_PAD_RIGHT);
+			replica_queue_close(q);
+		} else {
+			sanitize_line(&line, cause, strlen(cause), 0);
 			free(cause);
 			cause = NULL;
+			replica_queue_close(q);
 		}
-		replica_queue_close(q);
+		puts(buf_cstr(&line));
 	}
+	buf_free(&line);
 	printf(_("try:\n  triage --replica %s ls 'status:open "
 	    "priority:>=high'\n  triage --replica %s search refund\n"
 	    "  triage --replica %s macros ls\n"),

@@ -13,9 +13,11 @@ show_field(const char *label, const char *value)
 {
 	struct buf	 b = BUF_INIT;
 
+	cli_pad(&b, label, 12, 0);
+	buf_putc(&b, ' ');
 	sanitize_line(&b, value != NULL ? value : "-",
 	    value != NULL ? strlen(value) : 1, 0);
-	printf("%-12s %s\n", label, buf_cstr(&b));
+	puts(buf_cstr(&b));
 	buf_free(&b);
 }
 
@@ -27,6 +29,7 @@ show_text(const struct ticket_detail *d)
 	struct buf		 b = BUF_INIT;
 	char			 when[TIME_RFC3339_SIZE], num[32];
 	const char		*kind;
+	char			*tags;
 	size_t			 i;
 
 	if (d->t.number != 0)
@@ -41,7 +44,9 @@ show_text(const struct ticket_detail *d)
 	show_field(_("Assignee"), d->t.assignee);
 	show_field(_("Team"), d->t.team);
 	show_field(_("Category"), d->t.category);
-	show_field(_("Tags"), d->t.tags);
+	tags = tags_text(d->t.tags);
+	show_field(_("Tags"), tags);
+	free(tags);
 	for (i = 0; i < d->nmessages; i++) {
 		m = &d->messages[i];
 		if (m->internal)

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,20 +126,71 @@ stats_text_sla(struct buf *b, const struct stats_sla *sla)
 		    num_count(counted, sizeof counted, sla->counted));
 }
 
+/*
+ * Print a row of columns: each cell padded to its width in terminal cells
+ * (a negative width right-aligns), the last one as it is.
+ */
+static void
+stats_row(const int *widths, size_t n, ...)
+{
+	struct buf	 b = BUF_INIT;
+	va_list		 ap;
+	size_t		 i;
+	int		 w;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		w = widths[i];
+		if (i > 0)
+			buf_putc(&b, ' ');
+		cli_pad(&b, va_arg(ap, const char *), w < 0 ? -w : w,
+		    w < 0 ? CLI_PAD_RIGHT : 0);
+	}
+	va_end(ap);
+	puts(buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* The columns of the sections: a label, then figures. */
+static const int stats_sla_cols[] = { 22, 26, 0 };
+static const int stats_times_cols[] = { 22, 10, 10, 0 };
+static const int stats_team_cols[] = { 22, -8, -9 };
+
 /* One row of times: median and p90 as "4h17m", or "no data". */
 static void
 stats_text_times(const char *label, const struct stats_times *t)
 {
-	char	 med[32], p90[32], n[32];
+	char	 med[32], p90[32], n[32], *l;
 
+	l = xprintf("  %s", label);
 	if (t->count == 0) {
-		printf("  %-20s %s\n", label, _("no data"));
+		stats_row(stats_times_cols, 2, l, _("no data"));
+		free(l);
 		return;
 	}
 	time_format_countdown(t->median, med, sizeof med);
 	time_format_countdown(t->p90, p90, sizeof p90);
-	printf("  %-20s %-10s %-10s %s\n", label, med, p90,
+	stats_row(stats_times_cols, 4, l, med, p90,
 	    num_count(n, sizeof n, t->count));
+	free(l);
+}
+
+/* "  by status     new 266, open 891, ...": a label, then counts. */
+static void
+stats_text_counts(const char *label, int nk, const char *(*name)(int),
+    const int64_t *counts)
+{
+	struct buf	 b = BUF_INIT, l = BUF_INIT;
+	char		 n[32];
+	int		 k;
+
+	buf_printf(&l, "  %s", label);
+	for (k = 0; k < nk; k++)
+		buf_printf(&b, "%s%s %s", k ? ", " : "", name(k),
+		    num_count(n, sizeof n, counts[k]));
+	stats_row((const int []){ 15, 0 }, 2, buf_cstr(&l), buf_cstr(&b));
+	buf_free(&l);
+	buf_free(&b);
 }
 
 /* The text form: a few short sections. */
@@ -146,6 +199,7 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 {
 	struct buf	 b = BUF_INIT, c = BUF_INIT;
 	char		 s[TIME_RFC3339_SIZE], *name, n[32], n2[32], n3[32];
+	char		*l;
 	size_t		 i;
 	int		 k;
 
@@ -153,17 +207,13 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 	printf(_("Dashboard as of %s (days are UTC days)\n\n"), s);
 
 	printf(_("Open tickets: %s\n"), num_count(n, sizeof n, st->open));
-	printf("  %-14s", _("by status"));
-	for (k = 0; k < STATS_OPEN_STATUSES; k++)
-		printf("%s%s %s", k ? ", " : "", ticket_status_label(k),
-		    num_count(n, sizeof n, st->by_status[k]));
-	printf("\n  %-14s", _("by priority"));
-	for (k = 0; k < TICKET_PRIORITY_COUNT; k++)
-		printf("%s%s %s", k ? ", " : "", ticket_priority_label(k),
-		    num_count(n, sizeof n, st->by_priority[k]));
-	printf("\n\n");
+	stats_text_counts(_("by status"), STATS_OPEN_STATUSES,
+	    ticket_status_label, st->by_status);
+	stats_text_counts(_("by priority"), TICKET_PRIORITY_COUNT,
+	    ticket_priority_label, st->by_priority);
+	putchar('\n');
 
-	printf("%-22s %-26s %s\n", _("SLA compliance"), _("last 7 days"),
+	stats_row(stats_sla_cols, 3, _("SLA compliance"), _("last 7 days"),
 	    _("last 30 days"));
 	for (k = 0; k < 2; k++) {
 		const struct stats_sla	*sla = k == 0 ? st->first_response :
@@ -173,10 +223,13 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 		buf_reset(&c);
 		stats_text_sla(&b, &sla[STATS_7_DAYS]);
 		stats_text_sla(&c, &sla[STATS_30_DAYS]);
-		printf("  %-20s %-26s %s\n", k == 0 ? _("first response") :
-		    _("resolution"), buf_cstr(&b), buf_cstr(&c));
+		l = xprintf("  %s", k == 0 ? _("first response") :
+		    _("resolution"));
+		stats_row(stats_sla_cols, 3, l, buf_cstr(&b), buf_cstr(&c));
+		free(l);
 	}
-	printf("\n%-22s %-10s %-10s %s\n", _("Times (30 days)"), _("median"),
+	putchar('\n');
+	stats_row(stats_times_cols, 4, _("Times (30 days)"), _("median"),
 	    _("p90"), _("tickets"));
 	stats_text_times(_("first response"), &st->first_response_time);
 	stats_text_times(_("resolution"), &st->resolution_time);
@@ -184,9 +237,13 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 	printf("\n%s\n", _("New tickets per day"));
 	for (k = 0; k < STATS_SPARK_DAYS; k++) {
 		stats_day_name(st->today - (STATS_SPARK_DAYS - 1) + k, s);
-		printf("  %s %7s%s\n", s, num_count(n, sizeof n,
-		    st->new_per_day[k]),
-		    k == STATS_SPARK_DAYS - 1 ? _("  (today so far)") : "");
+		buf_reset(&b);
+		buf_printf(&b, "  %s ", s);
+		cli_pad(&b, num_count(n, sizeof n, st->new_per_day[k]), 7,
+		    CLI_PAD_RIGHT);
+		if (k == STATS_SPARK_DAYS - 1)
+			buf_puts(&b, _("  (today so far)"));
+		puts(buf_cstr(&b));
 	}
 
 	if (st->have_me) {
@@ -203,15 +260,17 @@ stats_text(struct replica *r, const struct replica_stats *st, const char *me)
 		printf("\n%s\n", _("My queue: no current user (triage login "
 		    "sets one)"));
 
-	printf("\n%-22s %8s %9s\n", _("Teams"), _("open"), _("weighted"));
+	putchar('\n');
+	stats_row(stats_team_cols, 3, _("Teams"), _("open"), _("weighted"));
 	for (i = 0; i < st->nteams; i++) {
 		buf_reset(&b);
+		buf_puts(&b, "  ");
 		cli_fit(&b, st->teams[i].id == NULL ? _("no team") :
 		    st->teams[i].name != NULL ? st->teams[i].name :
 		    st->teams[i].id, 20);
-		printf("  %s %8s %9s\n", buf_cstr(&b), num_count(n, sizeof n,
-		    st->teams[i].open), num_count(n2, sizeof n2,
-		    st->teams[i].weighted));
+		stats_row(stats_team_cols, 3, buf_cstr(&b),
+		    num_count(n, sizeof n, st->teams[i].open),
+		    num_count(n2, sizeof n2, st->teams[i].weighted));
 	}
 	buf_free(&b);
 	buf_free(&c);

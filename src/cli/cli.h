@@ -64,6 +64,8 @@ int	 cli_parse_number(const char *, int64_t *);
 char	*cli_join_args(int, char **);
 char	**cli_split_terms(int, char **, int *);
 void	 cli_fit(struct buf *, const char *, int);
+void	 cli_pad(struct buf *, const char *, int, int);
+#define CLI_PAD_RIGHT	0x1	/* right-aligned: spaces first */
 char	*cli_demo_path(void);
 void	 cli_snippet(struct buf *, const char *);
 int	 cli_generate(const char *, const struct gen_opts *,

@@ -10,6 +10,37 @@ static const char *const sync_state_names[] = {
 	"synced", "pending", "rejected", "conflict"
 };
 
+/*
+ * "refund, vip" from a ticket's tags as stored (a JSON array of strings);
+ * NULL when there are none. Caller frees; the text is data, not sanitised.
+ */
+char *
+tags_text(const char *json)
+{
+	struct buf	 b = BUF_INIT;
+	json_t		*a, *v;
+	size_t		 i;
+
+	if (json == NULL || (a = json_loads(json, 0, NULL)) == NULL)
+		return (NULL);
+	if (json_is_array(a)) {
+		json_array_foreach(a, i, v) {
+			if (!json_is_string(v))
+				continue;
+			if (b.len > 0)
+				buf_puts(&b, ", ");
+			buf_append(&b, json_string_value(v),
+			    json_string_length(v));
+		}
+	}
+	json_decref(a);
+	if (b.len == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_detach(&b));
+}
+
 /* The wire name of a message's sync state. */
 const char *
 sync_state_name(enum sync_state s)

@@ -199,6 +199,7 @@ int	 replica_ticket_get(struct replica *, int64_t number, const char *id,
 int	 replica_ticket_id(struct replica *, int64_t, char id[UUID_STRLEN + 1],
 	     char **);
 void	 ticket_detail_free(struct ticket_detail *);
+char	*tags_text(const char *);	/* "refund, vip"; NULL: none */
 
 /* replica-customer.c: the customer 360. */
 struct identity {

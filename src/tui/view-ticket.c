@@ -92,34 +92,6 @@ vt_dyn_text(enum vt_dyn dyn, int64_t when, int64_t now, enum tui_elem e,
 	return (when - now < 2 * 3600 * 1000 ? EL_SLA_SOON : EL_SLA_OK);
 }
 
-/* "refund, vip" from a JSON array of tags; NULL if none. Caller frees. */
-static char *
-vt_tags(const char *text)
-{
-	struct buf	 b = BUF_INIT;
-	json_t		*a, *v;
-	size_t		 i;
-
-	if (text == NULL || (a = json_loads(text, 0, NULL)) == NULL)
-		return (NULL);
-	if (json_is_array(a)) {
-		json_array_foreach(a, i, v) {
-			if (!json_is_string(v))
-				continue;
-			if (b.len > 0)
-				buf_puts(&b, ", ");
-			buf_append(&b, json_string_value(v),
-			    json_string_length(v));
-		}
-	}
-	json_decref(a);
-	if (b.len == 0) {
-		buf_free(&b);
-		return (NULL);
-	}
-	return (buf_detach(&b));
-}
-
 /* Keep a string for as long as the lines are. */
 static const char *
 vt_keep(struct vt *vt, char *s)
@@ -305,7 +277,7 @@ vt_build_header(struct vt *vt)
 	fld_text(&f[i], _("Category "), EL_LABEL);
 	fld_text(&f[i++], tk->category != NULL ? tk->category : "-", EL_NORMAL);
 	fld_text(&f[i], _("Tags "), EL_LABEL);
-	tags = vt_tags(tk->tags);
+	tags = tags_text(tk->tags);
 	fld_text(&f[i++], tags != NULL ? vt_keep(vt, tags) : "-", EL_NORMAL);
 	vt_sla_field(vt, &f[i++], _("First response "), tk->first_response_due,
 	    tk->first_response_at, _("responded"), _("responded late"));
@@ -365,7 +337,7 @@ vt_event_value(struct vt *vt, const char *field, const char *value)
 	if (strcmp(field, "assignee") == 0 || strcmp(field, "team") == 0)
 		return (vt_name(vt, value));
 	if (strcmp(field, "tags") == 0)
-		return ((tags = vt_tags(value)) != NULL ? vt_keep(vt, tags) :
+		return ((tags = tags_text(value)) != NULL ? vt_keep(vt, tags) :
 		    _("none"));
 	return (value);
 }
