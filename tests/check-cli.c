@@ -298,6 +298,23 @@ START_TEST(test_outbox_json_lists_pending_changes)
 	    json_array_get(arr, 0), "payload"), "status")), "solved");
 	json_decref(arr);
 	run_free(&res);
+	/* The text says what each change does; data reaches it sanitised. */
+	raw_exec_blob(path, "INSERT INTO outbox(mutation_id, type, ticket_id, "
+	    "payload, state, created_at, updated_at) VALUES ('m2', 'reply', "
+	    "'01900007-0000-7000-8000-000000000005', '{\"body\":\"Hello\\n"
+	    "\\u001b[2Jthere\"}', 0, 1, 1)", NULL, 0);
+	run_triage(&res, path, "outbox", NULL);
+	ck_assert_int_eq(res.status, 0);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&res.out), " rejected "));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&res.out), " #5 "));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&res.out), "status none "));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&res.out), " solved\n"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&res.out),
+	    "\n        rejected: no permission\n"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&res.out), " pending "));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&res.out), "reply: Hello "));
+	ck_assert_ptr_null(strchr(buf_cstr(&res.out), '\033'));
+	run_free(&res);
 	fx_unlink(path);
 	free(path);
 }

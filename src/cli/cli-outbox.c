@@ -2,10 +2,53 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <langinfo.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
+
+/*
+ * One entry as a line: seq, state, type, ticket, age and what it changes;
+ * a second line with the server's reason for a rejection or conflict.
+ */
+static void
+outbox_text_entry(struct replica *r, const struct outbox_entry *e,
+    int64_t now, int ascii)
+{
+	struct buf	 b = BUF_INIT;
+	char		 cell[64], *desc;
+
+	buf_printf(&b, "%6lld  ", (long long)e->seq);
+	cli_pad(&b, outbox_state_label(e->state), 10, 0);
+	buf_putc(&b, ' ');
+	cli_pad(&b, outbox_type_label(e->type), 10, 0);
+	buf_putc(&b, ' ');
+	if (e->ticket_number > 0)
+		snprintf(cell, sizeof cell, "#%lld",
+		    (long long)e->ticket_number);
+	else
+		snprintf(cell, sizeof cell, "%s", e->ticket_id != NULL ?
+		    _("new") : "-");
+	cli_pad(&b, cell, 8, 0);
+	buf_putc(&b, ' ');
+	time_format_relative(now - e->created_at, cell, sizeof cell);
+	cli_pad(&b, cell, 5, CLI_PAD_RIGHT);
+	buf_puts(&b, "  ");
+	desc = replica_outbox_describe(r, e, ascii ? OUTBOX_TEXT_ASCII : 0);
+	sanitize_line(&b, desc, strlen(desc), 0);
+	free(desc);
+	if (e->reason != NULL) {
+		buf_printf(&b, "\n%8s", "");
+		buf_puts(&b, e->state == OUTBOX_CONFLICT ? _("conflict: ") :
+		    _("rejected: "));
+		sanitize_line(&b, e->reason, strlen(e->reason), 0);
+	}
+	puts(buf_cstr(&b));
+	buf_free(&b);
+}
 
 /* triage outbox [--all] [--json] */
 int
@@ -20,12 +63,12 @@ cli_outbox(struct cli_env *env, int argc, char **argv)
 	};
 	struct replica		*r = NULL;
 	struct outbox_list	 l = { NULL, 0 };
-	struct outbox_entry	*e;
-	struct buf		 b = BUF_INIT;
 	unsigned int		 mask;
-	char			*cause = NULL, when[TIME_RFC3339_SIZE];
+	char			*cause = NULL;
+	const char		*cs;
 	json_t			*arr;
-	int			 c, json = 0, all = 0, rc;
+	int64_t			 now = time_now_ms();
+	int			 c, json = 0, all = 0, rc, ascii;
 	size_t			 i;
 
 	optind = 0;
@@ -63,6 +106,8 @@ cli_outbox(struct cli_env *env, int argc, char **argv)
 		replica_close(r);
 		return (rc);
 	}
+	cs = nl_langinfo(CODESET);
+	ascii = cs == NULL || strcasecmp(cs, "UTF-8") != 0;
 	if (json) {
 		arr = json_array();
 		for (i = 0; i < l.n; i++)
@@ -70,22 +115,11 @@ cli_outbox(struct cli_env *env, int argc, char **argv)
 			    cli_json_outbox_entry(&l.v[i]));
 		rc = cli_json_print(arr) == 0 ? 0 : EXIT_FAILURE;
 	} else {
-		for (i = 0; i < l.n; i++) {
-			e = &l.v[i];
-			time_format_rfc3339(e->created_at, when);
-			buf_reset(&b);
-			if (e->reason != NULL)
-				sanitize_line(&b, e->reason, strlen(e->reason),
-				    0);
-			printf("%6lld  %-9s %-14s #%-8lld %s %s\n",
-			    (long long)e->seq, outbox_state_name(e->state),
-			    e->type, (long long)e->ticket_number, when,
-			    buf_cstr(&b));
-		}
+		for (i = 0; i < l.n; i++)
+			outbox_text_entry(r, &l.v[i], now, ascii);
 		if (l.n == 0)
 			printf("%s\n", _("outbox empty"));
 	}
-	buf_free(&b);
 	outbox_list_free(&l);
 	replica_close(r);
 	return (rc);

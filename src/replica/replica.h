@@ -335,6 +335,13 @@ int	 replica_outbox_count(struct replica *, enum outbox_state, int64_t *,
 void	 outbox_list_free(struct outbox_list *);
 #define OUTBOX_MASK(s)	(1u << (s))
 
+/* replica-outbox-text.c: entries in words (translated; data unsanitised). */
+const char *outbox_type_label(const char *);
+const char *outbox_state_label(enum outbox_state);
+char	*replica_outbox_describe(struct replica *,
+	     const struct outbox_entry *, int);	/* Caller frees. */
+#define OUTBOX_TEXT_ASCII	0x1	/* "->" and "...", not "→" and "…" */
+
 /* replica-draft.c: reply and note drafts that survive a crash. */
 int	 replica_draft_save(struct replica *, const char *ticket_id,
 	     const char *kind, const char *body, const char *macro_commit,

@@ -17,7 +17,6 @@
 #define VO_MASK		(OUTBOX_MASK(OUTBOX_PENDING) | \
 			    OUTBOX_MASK(OUTBOX_REJECTED) | \
 			    OUTBOX_MASK(OUTBOX_CONFLICT))
-#define VO_BODY_MAX	96	/* bytes of a reply shown in its description */
 
 /* Column widths; the type and age columns go on narrow terminals. */
 #define VO_SEQ_W	6
@@ -32,23 +31,6 @@ struct vo {
 	char			**news;	/* conflicts: what the customer wrote */
 	size_t			 cursor;
 	size_t			 top;
-};
-
-/* What the changes' types are called on screen. */
-static const struct {
-	const char	*type;
-	const char	*label;
-} vo_types[] = {
-	{ "set_status", N_("status") },
-	{ "set_priority", N_("priority") },
-	{ "set_assignee", N_("assignee") },
-	{ "set_team", N_("team") },
-	{ "set_category", N_("category") },
-	{ "set_tags", N_("tags") },
-	{ "reply", N_("reply") },
-	{ "note", N_("note") },
-	{ "mark_read", N_("read") },
-	{ "set_available", N_("away/back") },
 };
 
 /* Rows of entries: the view minus the column header. */
@@ -201,148 +183,6 @@ vo_reload(struct view *v)
 	}
 }
 
-/* The on-screen name of an entry's type. */
-static const char *
-vo_type_label(const char *type)
-{
-	size_t	 i;
-
-	for (i = 0; i < nitems(vo_types); i++)
-		if (strcmp(vo_types[i].type, type) == 0)
-			return (_(vo_types[i].label));
-	return (type);
-}
-
-/* A payload member as text: strings as they are, null as "none". */
-static const char *
-vo_str(json_t *p, const char *key)
-{
-	json_t	*j = json_object_get(p, key);
-
-	if (json_is_string(j))
-		return (json_string_value(j));
-	return (_("none"));
-}
-
-/* A status or priority name as its translated label. */
-static const char *
-vo_enum_label(const char *name, int status)
-{
-	int	 n;
-
-	if (status)
-		n = ticket_status_parse(name);
-	else
-		n = ticket_priority_parse(name);
-	if (n < 0)
-		return (name);
-	return (status ? ticket_status_label(n) : ticket_priority_label(n));
-}
-
-/* A user's or team's name for an id in a payload (none, or the id). */
-static char *
-vo_name(struct tui *t, json_t *p, const char *key, int team)
-{
-	json_t	*j = json_object_get(p, key);
-	char	*name;
-
-	if (!json_is_string(j))
-		return (xstrdup(_("none")));
-	name = team ? replica_team_name(t->r, json_string_value(j)) :
-	    replica_user_name(t->r, json_string_value(j));
-	return (name != NULL ? name : xstrdup(json_string_value(j)));
-}
-
-/* "+a +b -c" from a set_tags payload. */
-static void
-vo_tags(struct buf *b, json_t *p)
-{
-	json_t	*j;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(p, "add"), i, j)
-		if (json_is_string(j))
-			buf_printf(b, " +%s", json_string_value(j));
-	json_array_foreach(json_object_get(p, "remove"), i, j)
-		if (json_is_string(j))
-			buf_printf(b, " -%s", json_string_value(j));
-}
-
-/* The first words of a body on one line, cut at a character. */
-static void
-vo_body(struct tui *t, struct buf *b, const char *body)
-{
-	size_t	 i, len = strlen(body), start = b->len;
-	int	 space = 0;
-
-	for (i = 0; i < len && b->len - start < VO_BODY_MAX; i++) {
-		if (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' ||
-		    body[i] == '\n') {
-			space = b->len > start;
-			continue;
-		}
-		if (space)
-			buf_putc(b, ' ');
-		space = 0;
-		buf_putc(b, body[i]);
-	}
-	/* Never end inside a UTF-8 sequence. */
-	while (i < len && ((unsigned char)body[i] & 0xc0) == 0x80) {
-		buf_putc(b, body[i]);
-		i++;
-	}
-	if (i < len)
-		buf_puts(b, draw_glyph(t, "…", "..."));
-}
-
-/* What an entry changes, in a few words. Caller frees. */
-static char *
-vo_describe(struct tui *t, const struct outbox_entry *e)
-{
-	struct buf	 b = BUF_INIT;
-	const char	*arrow = draw_glyph(t, "→", "->");
-	json_t		*p;
-	char		*from, *to;
-
-	p = json_loads(e->payload != NULL ? e->payload : "", 0, NULL);
-	if (p == NULL || !json_is_object(p)) {
-		json_decref(p);
-		return (xstrdup(_("(unreadable change)")));
-	}
-	if (strcmp(e->type, "set_status") == 0 ||
-	    strcmp(e->type, "set_priority") == 0) {
-		int	 st = strcmp(e->type, "set_status") == 0;
-
-		buf_printf(&b, "%s %s %s %s", st ? _("status") :
-		    _("priority"), vo_enum_label(vo_str(p, "from"), st), arrow,
-		    vo_enum_label(vo_str(p, st ? "status" : "priority"), st));
-	} else if (strcmp(e->type, "set_assignee") == 0 ||
-	    strcmp(e->type, "set_team") == 0) {
-		int	 team = strcmp(e->type, "set_team") == 0;
-
-		from = vo_name(t, p, "from", team);
-		to = vo_name(t, p, team ? "team_id" : "assignee_id", team);
-		buf_printf(&b, "%s %s %s %s", team ? _("team") :
-		    _("assignee"), from, arrow, to);
-		free(from);
-		free(to);
-	} else if (strcmp(e->type, "set_category") == 0)
-		buf_printf(&b, "%s %s %s %s", _("category"),
-		    vo_str(p, "from"), arrow, vo_str(p, "category"));
-	else if (strcmp(e->type, "set_tags") == 0) {
-		buf_puts(&b, _("tags"));
-		vo_tags(&b, p);
-	} else if (strcmp(e->type, "reply") == 0 ||
-	    strcmp(e->type, "note") == 0) {
-		buf_printf(&b, "%s: ", vo_type_label(e->type));
-		vo_body(t, &b, json_is_string(json_object_get(p, "body")) ?
-		    json_string_value(json_object_get(p, "body")) : "");
-	} else
-		buf_puts(&b, e->type);
-	json_decref(p);
-	return (buf_detach(&b));
-}
-
 /* An entry's description, built once. */
 static const char *
 vo_desc(struct view *v, size_t i)
@@ -350,7 +190,8 @@ vo_desc(struct view *v, size_t i)
 	struct vo	*vo = v->data;
 
 	if (vo->desc[i] == NULL)
-		vo->desc[i] = vo_describe(v->tui, &vo->l.v[i]);
+		vo->desc[i] = replica_outbox_describe(v->tui->r, &vo->l.v[i],
+		    v->tui->ascii ? OUTBOX_TEXT_ASCII : 0);
 	return (vo->desc[i]);
 }
 
@@ -413,17 +254,17 @@ vo_draw_entry(struct view *v, int y, size_t i, int64_t now)
 	switch (e->state) {
 	case OUTBOX_PENDING:
 		glyph = draw_glyph(t, "↑", "^");
-		name = C_("sync", "pending");
+		name = outbox_state_label(e->state);
 		st = EL_PENDING;
 		break;
 	case OUTBOX_CONFLICT:
 		glyph = draw_glyph(t, "≠", "~");
-		name = _("conflict");
+		name = outbox_state_label(e->state);
 		st = EL_REJECTED;
 		break;
 	default:
 		glyph = "!";
-		name = _("rejected");
+		name = outbox_state_label(e->state);
 		st = EL_REJECTED;
 		break;
 	}
@@ -431,7 +272,7 @@ vo_draw_entry(struct view *v, int y, size_t i, int64_t now)
 	draw_text(y, x, cell, VO_STATE_W, cur ? EL_CURSOR : st);
 	x += VO_STATE_W + 1;
 	if (type_w > 0) {
-		draw_text(y, x, vo_type_label(e->type), type_w, cur ?
+		draw_text(y, x, outbox_type_label(e->type), type_w, cur ?
 		    EL_CURSOR : EL_LABEL);
 		x += type_w + 1;
 	}
@@ -586,7 +427,7 @@ vo_discard(struct view *v)
 	/* The question first: a long description is cut, not the y/n. */
 	if (strcmp(e->type, "reply") == 0 || strcmp(e->type, "note") == 0)
 		q = xprintf(_("Discard change %lld: delete the unsent %s on "
-		    "%s? (y/n)  %s"), (long long)seq, vo_type_label(e->type),
+		    "%s? (y/n)  %s"), (long long)seq, outbox_type_label(e->type),
 		    num, vo_desc(v, vo->cursor));
 	else
 		q = xprintf(_("Discard change %lld: undo it on %s? (y/n)  %s"),
