@@ -161,6 +161,7 @@ main(int argc, char **argv)
 	int			 ch;
 
 	setlocale(LC_ALL, "");
+	sanitize_locale();
 	/* Numbers the program reads and writes stay "1.5" (numfmt.c). */
 	setlocale(LC_NUMERIC, "C");
 	/* TRIAGE_LOCALEDIR: translations not yet installed (the tests). */

@@ -257,6 +257,16 @@ grep -q -F "safe�EVILCR" "$TUI_DIR/show.txt" ||
     fail_plain "triage show: the body is not there, neutralised"
 grep -q -F "]52;c;SGFja2Vk" "$TUI_DIR/show.txt" ||
     fail_plain "triage show: the tags are not there"
+# In a locale that is not UTF-8 (LANG unset on a jump host) the same text
+# comes out in ASCII: no byte a terminal there would show as garbage.
+LC_ALL=C LANG= "$TRIAGE" --replica "$DB" show "$H1" > "$TUI_DIR/show-c.txt" 2>&1 ||
+    fail_plain "LC_ALL=C triage show failed: $(cat -v "$TUI_DIR/show-c.txt")"
+assert_clean "LC_ALL=C triage show $H1" "$TUI_DIR/show-c.txt"
+LC_ALL=C grep -q '[^ -~]' "$TUI_DIR/show-c.txt" &&
+    fail_plain "LC_ALL=C triage show: bytes that are not ASCII:" \
+	"$(LC_ALL=C grep -n '[^ -~]' "$TUI_DIR/show-c.txt" | head -3 | cat -v)"
+grep -q -F "safe?EVILCR" "$TUI_DIR/show-c.txt" ||
+    fail_plain "LC_ALL=C triage show: the body is not there as ASCII"
 for n in "${H[@]}"; do
 	"$TRIAGE" --replica "$DB" show "$n" >> "$TUI_DIR/show-all.txt" 2>&1 ||
 	    fail_plain "triage show $n failed"

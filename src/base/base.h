@@ -145,6 +145,7 @@ size_t	 utf8_next(const char *, size_t, size_t);	/* start of next char */
 void	 buf_utf8_repair(struct buf *, const char *, size_t);
 
 /* sanitize.c: the one gate between data and the terminal. */
+void	 sanitize_locale(void);	/* after setlocale() */
 int	 sanitize_is_forbidden(uint32_t);
 int	 sanitize_width(uint32_t);
 void	 sanitize_line(struct buf *, const char *, size_t, int flags);

@@ -1,7 +1,9 @@
 /* sanitize.c: the display sanitiser, the only way data text reaches a terminal. */
 #include "config.h"
 
+#include <langinfo.h>
 #include <string.h>
+#include <strings.h>
 #include <wchar.h>
 
 #include "base.h"
@@ -43,6 +45,24 @@ sanitize_width(uint32_t c)
 	return (w > 2 ? 2 : w);
 }
 
+/* SANITIZE_ASCII for all when the locale's characters are not UTF-8. */
+static int sanitize_default;
+
+/*
+ * Look at the locale (after setlocale): in one whose character set is not
+ * UTF-8 (LANG unset on a jump host: "C", ANSI_X3.4-1968) a terminal shows
+ * UTF-8 bytes as garbage, so every sanitised text comes out in ASCII, '?'
+ * for the rest, as the console draws it there.
+ */
+void
+sanitize_locale(void)
+{
+	const char	*cs = nl_langinfo(CODESET);
+
+	sanitize_default = cs == NULL || strcasecmp(cs, "UTF-8") != 0 ?
+	    SANITIZE_ASCII : 0;
+}
+
 /*
  * Decode the next character for display: forbidden and unprintable code
  * points and invalid bytes become U+FFFD (or '?' in ASCII mode), a tab becomes
@@ -55,6 +75,7 @@ sanitize_next(const char *s, size_t len, int flags, uint32_t *out, int *width)
 	uint32_t	 c;
 	int		 n, w;
 
+	flags |= sanitize_default;
 	n = utf8_decode(s, len, &c);
 	if (c == '\r' && (size_t)n < len && s[n] == '\n') {
 		c = '\n';
