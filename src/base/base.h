@@ -146,6 +146,7 @@ void	 buf_utf8_repair(struct buf *, const char *, size_t);
 
 /* sanitize.c: the one gate between data and the terminal. */
 void	 sanitize_locale(void);	/* after setlocale() */
+int	 sanitize_locale_ascii(void);
 int	 sanitize_is_forbidden(uint32_t);
 int	 sanitize_width(uint32_t);
 void	 sanitize_line(struct buf *, const char *, size_t, int flags);

@@ -57,10 +57,16 @@ static int sanitize_default;
 void
 sanitize_locale(void)
 {
+	sanitize_default = sanitize_locale_ascii() ? SANITIZE_ASCII : 0;
+}
+
+/* Whether the locale's characters are not UTF-8: show ASCII only. */
+int
+sanitize_locale_ascii(void)
+{
 	const char	*cs = nl_langinfo(CODESET);
 
-	sanitize_default = cs == NULL || strcasecmp(cs, "UTF-8") != 0 ?
-	    SANITIZE_ASCII : 0;
+	return (cs == NULL || strcasecmp(cs, "UTF-8") != 0);
 }
 
 /*

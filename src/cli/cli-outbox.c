@@ -2,11 +2,9 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 
@@ -65,7 +63,6 @@ cli_outbox(struct cli_env *env, int argc, char **argv)
 	struct outbox_list	 l = { NULL, 0 };
 	unsigned int		 mask;
 	char			*cause = NULL;
-	const char		*cs;
 	json_t			*arr;
 	int64_t			 now = time_now_ms();
 	int			 c, json = 0, all = 0, rc, ascii;
@@ -106,8 +103,7 @@ cli_outbox(struct cli_env *env, int argc, char **argv)
 		replica_close(r);
 		return (rc);
 	}
-	cs = nl_langinfo(CODESET);
-	ascii = cs == NULL || strcasecmp(cs, "UTF-8") != 0;
+	ascii = sanitize_locale_ascii();
 	if (json) {
 		arr = json_array();
 		for (i = 0; i < l.n; i++)

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -497,10 +496,7 @@ tui_key(struct tui *t, wint_t key, int code)
 static void
 tui_curses_start(struct tui *t)
 {
-	const char	*cs;
-
-	cs = nl_langinfo(CODESET);
-	t->ascii = cs == NULL || strcasecmp(cs, "UTF-8") != 0;
+	t->ascii = sanitize_locale_ascii();
 	/* Before theme_init, which tells the drawing code (data text too). */
 	if (config_get(t->cfg, "ui", "ascii") != NULL &&
 	    strcasecmp(config_get(t->cfg, "ui", "ascii"), "yes") == 0)
