@@ -24,13 +24,7 @@ outbox_text_entry(struct replica *r, const struct outbox_entry *e,
 	buf_putc(&b, ' ');
 	cli_pad(&b, outbox_type_label(e->type), 10, 0);
 	buf_putc(&b, ' ');
-	if (e->ticket_number > 0)
-		snprintf(cell, sizeof cell, "#%lld",
-		    (long long)e->ticket_number);
-	else
-		snprintf(cell, sizeof cell, "%s", e->ticket_id != NULL ?
-		    _("new") : "-");
-	cli_pad(&b, cell, 8, 0);
+	cli_pad(&b, outbox_ticket_label(e, cell, sizeof cell), 8, 0);
 	buf_putc(&b, ' ');
 	time_format_relative(now - e->created_at, cell, sizeof cell);
 	cli_pad(&b, cell, 5, CLI_PAD_RIGHT);

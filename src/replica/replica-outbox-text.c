@@ -1,6 +1,7 @@
 /* replica-outbox-text.c: outbox entries in words, for the console and the CLI. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,18 @@ outbox_state_label(enum outbox_state s)
 		return (C_("sync", "retried"));
 	}
 	return ("?");
+}
+
+/* The ticket an entry is for: "#1042", "new" (not numbered yet) or "-". */
+const char *
+outbox_ticket_label(const struct outbox_entry *e, char *out, size_t len)
+{
+	if (e->ticket_number > 0)
+		snprintf(out, len, "#%lld", (long long)e->ticket_number);
+	else
+		snprintf(out, len, "%s", e->ticket_id != NULL ? _("new") :
+		    "-");
+	return (out);
 }
 
 /* A payload member as text: strings as they are, null as "none". */

@@ -338,6 +338,7 @@ void	 outbox_list_free(struct outbox_list *);
 /* replica-outbox-text.c: entries in words (translated; data unsanitised). */
 const char *outbox_type_label(const char *);
 const char *outbox_state_label(enum outbox_state);
+const char *outbox_ticket_label(const struct outbox_entry *, char *, size_t);
 char	*replica_outbox_describe(struct replica *,
 	     const struct outbox_entry *, int);	/* Caller frees. */
 #define OUTBOX_TEXT_ASCII	0x1	/* "->" and "...", not "→" and "…" */

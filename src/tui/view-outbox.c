@@ -276,13 +276,8 @@ vo_draw_entry(struct view *v, int y, size_t i, int64_t now)
 		    EL_CURSOR : EL_LABEL);
 		x += type_w + 1;
 	}
-	if (e->ticket_number > 0)
-		snprintf(cell, sizeof cell, "#%lld",
-		    (long long)e->ticket_number);
-	else
-		snprintf(cell, sizeof cell, "%s", e->ticket_id != NULL ?
-		    _("new") : "-");
-	draw_text(y, x, cell, VO_TICKET_W, base);
+	draw_text(y, x, outbox_ticket_label(e, cell, sizeof cell),
+	    VO_TICKET_W, base);
 	x += VO_TICKET_W + 1;
 	if (age_w > 0) {
 		time_format_relative(now - e->created_at, cell, sizeof cell);
